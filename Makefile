@@ -1,0 +1,40 @@
+# Givefirst: `make run` serves the app on SQLite; `make test` runs every check.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: run test lint typecheck pytest messages install clean bench
+
+$(STAMP): requirements-dev.lock requirements.lock pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --require-hashes -r requirements-dev.lock
+	$(BIN)/python -m pip install --quiet --no-deps -e .
+	touch $(STAMP)
+
+install: $(STAMP)
+
+run: $(STAMP)
+	$(BIN)/givefirst serve --host 127.0.0.1 --port 8000
+
+test: $(STAMP) lint typecheck pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff check app tests migrations
+	$(BIN)/ruff format --check app tests migrations
+	$(BIN)/hadolint Dockerfile
+
+typecheck: $(STAMP)
+	$(BIN)/mypy
+
+pytest: $(STAMP)
+	$(BIN)/pytest
+
+# Re-extract the messages and merge them into the catalogs; then translate what is new in fr.
+messages: $(STAMP)
+	$(BIN)/pybabel extract -F babel.cfg -k lazy_gettext -k _ --no-location --sort-output --omit-header -o app/locale/messages.pot .
+	$(BIN)/pybabel update -i app/locale/messages.pot -d app/locale -l fr --no-location --omit-header --no-fuzzy-matching
+	$(BIN)/pybabel update -i app/locale/messages.pot -d app/locale -l en --no-location --omit-header --no-fuzzy-matching
+
+clean:
+	rm -rf $(VENV) .mypy_cache .ruff_cache

@@ -1,0 +1,281 @@
+"""Sign-up, sign-in, sign-out and the settings page."""
+
+import uuid
+from typing import Annotated, Any
+from urllib.parse import urlsplit
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import RedirectResponse, Response
+
+from app.accounts import service as accounts
+from app.accounts.deps import SESSION_COOKIE, CurrentUser, OptionalUser, SettingsDep
+from app.config import Settings
+from app.db import SessionDep
+from app.errors import AppError
+from app.security import client_address, client_scheme
+from app.web.i18n import lazy_gettext
+from app.web.templating import flash, register_flash, render
+
+router = APIRouter(include_in_schema=False)
+
+register_flash("signed_out", lazy_gettext("You are signed out."))
+register_flash("signed_out_everywhere", lazy_gettext("You are signed out on every device."))
+register_flash("profile_saved", lazy_gettext("Your profile is saved."))
+register_flash(
+    "password_changed", lazy_gettext("Your password is changed. Other devices were signed out.")
+)
+register_flash("token_revoked", lazy_gettext("The token is revoked."))
+register_flash("welcome", lazy_gettext("Welcome to Givefirst!"))
+
+FormStr = Annotated[str, Form()]
+
+
+def _safe_next(target: str | None) -> str:
+    """Only local paths are followed after sign-in, never another site."""
+    if not target:
+        return "/"
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return "/"
+    return target
+
+
+def _signed_in(request: Request, settings: Settings, token: str, target: str) -> Response:
+    response = RedirectResponse(_safe_next(target), status_code=303)
+    response.set_cookie(
+        SESSION_COOKIE,
+        token,
+        max_age=settings.session_days * 86400,
+        httponly=True,
+        samesite="lax",
+        secure=client_scheme(request, settings) == "https",
+        path="/",
+    )
+    return response
+
+
+def _form_error(request: Request, template: str, error: AppError, **context: Any) -> Response:
+    """The same form again, filled with what was typed, with the error next to its field."""
+    context |= {"error": error.detail(request.state.locale), "error_field": error.field}
+    return render(request, template, context, status_code=error.status_code)
+
+
+@router.get("/signup")
+def signup_page(
+    request: Request, session: SessionDep, settings: SettingsDep, user: OptionalUser
+) -> Response:
+    if user is not None:
+        return RedirectResponse("/", status_code=303)
+    is_open = accounts.signup_open(session, allow_signup=settings.allow_signup)
+    return render(request, "accounts/signup.html", {"signup_open": is_open, "values": {}})
+
+
+@router.post("/signup")
+def signup(
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    email: FormStr = "",
+    password: FormStr = "",
+    display_name: FormStr = "",
+) -> Response:
+    values = {"email": email, "display_name": display_name}
+    try:
+        accounts.require_signup_open(session, allow_signup=settings.allow_signup)
+        accounts.count_attempt(session, key=f"signup:{client_address(request, settings)}", limit=10)
+        user = accounts.create_user(
+            session,
+            email=email,
+            password=password,
+            display_name=display_name,
+            locale=request.state.locale,
+            timezone=settings.default_timezone,
+        )
+    except AppError as error:
+        return _form_error(
+            request,
+            "accounts/signup.html",
+            error,
+            values=values,
+            signup_open=error.status_code != 403,
+        )
+    token = accounts.start_session(
+        session,
+        user=user,
+        days=settings.session_days,
+        user_agent=request.headers.get("user-agent", ""),
+    )
+    response = _signed_in(request, settings, token, "/")
+    flash(response, "welcome")
+    return response
+
+
+@router.get("/signin")
+def signin_page(request: Request, user: OptionalUser, next: str = "/") -> Response:
+    if user is not None:
+        return RedirectResponse(_safe_next(next), status_code=303)
+    return render(request, "accounts/signin.html", {"next": _safe_next(next), "values": {}})
+
+
+@router.post("/signin")
+def signin(
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    email: FormStr = "",
+    password: FormStr = "",
+    next: FormStr = "/",
+) -> Response:
+    try:
+        user = accounts.authenticate(
+            session, email=email, password=password, address=client_address(request, settings)
+        )
+    except AppError as error:
+        # Answered as a page, not raised: the failure counters are then committed with it.
+        return _form_error(
+            request, "accounts/signin.html", error, values={"email": email}, next=_safe_next(next)
+        )
+    token = accounts.start_session(
+        session,
+        user=user,
+        days=settings.session_days,
+        user_agent=request.headers.get("user-agent", ""),
+    )
+    return _signed_in(request, settings, token, next)
+
+
+@router.post("/signout")
+def signout(request: Request, session: SessionDep) -> Response:
+    if token := request.cookies.get(SESSION_COOKIE):
+        accounts.end_session(session, token=token)
+    response = RedirectResponse("/signin", status_code=303)
+    response.delete_cookie(SESSION_COOKIE, path="/")
+    flash(response, "signed_out")
+    return response
+
+
+@router.post("/language")
+def choose_language(
+    request: Request,
+    session: SessionDep,
+    user: OptionalUser,
+    locale: FormStr = "fr",
+    next: FormStr = "/",
+) -> Response:
+    """Switch language: saved on the account, or in a cookie before signing in."""
+    response = RedirectResponse(_safe_next(next), status_code=303)
+    if user is not None:
+        accounts.update_profile(session, user=user, display_name=None, locale=locale, timezone=None)
+    response.set_cookie(
+        "gf_lang",
+        locale if locale in ("fr", "en") else "fr",
+        max_age=365 * 86400,
+        samesite="lax",
+        path="/",
+    )
+    return response
+
+
+def _settings_page(
+    request: Request,
+    session: SessionDep,
+    user: CurrentUser,
+    *,
+    status_code: int = 200,
+    **extra: Any,
+) -> Response:
+    context: dict[str, Any] = {
+        "tokens": accounts.list_tokens(session, user=user),
+        "timezones": accounts.common_timezones(),
+    }
+    context.update(extra)
+    return render(request, "accounts/settings.html", context, status_code=status_code)
+
+
+@router.get("/settings")
+def settings_page(request: Request, session: SessionDep, user: CurrentUser) -> Response:
+    return _settings_page(request, session, user)
+
+
+@router.post("/settings/profile")
+def save_profile(
+    request: Request,
+    session: SessionDep,
+    user: CurrentUser,
+    display_name: FormStr = "",
+    locale: FormStr = "fr",
+    timezone: FormStr = "Europe/Paris",
+) -> Response:
+    try:
+        accounts.update_profile(
+            session, user=user, display_name=display_name, locale=locale, timezone=timezone
+        )
+    except AppError as error:
+        return _settings_page(
+            request,
+            session,
+            user,
+            status_code=error.status_code,
+            error=error.detail(request.state.locale),
+            error_field=error.field,
+        )
+    response = RedirectResponse("/settings", status_code=303)
+    flash(response, "profile_saved")
+    return response
+
+
+@router.post("/settings/password")
+def save_password(
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    user: CurrentUser,
+    current_password: FormStr = "",
+    new_password: FormStr = "",
+) -> Response:
+    try:
+        accounts.change_password(session, user=user, current=current_password, new=new_password)
+    except AppError as error:
+        return _settings_page(
+            request,
+            session,
+            user,
+            status_code=error.status_code,
+            password_error=error.detail(request.state.locale),
+            error_field=error.field,
+        )
+    token = accounts.start_session(
+        session,
+        user=user,
+        days=settings.session_days,
+        user_agent=request.headers.get("user-agent", ""),
+    )
+    response = _signed_in(request, settings, token, "/settings")
+    flash(response, "password_changed")
+    return response
+
+
+@router.post("/settings/signout-everywhere")
+def signout_everywhere(session: SessionDep, user: CurrentUser) -> Response:
+    accounts.end_all_sessions(session, user=user)
+    response = RedirectResponse("/signin", status_code=303)
+    response.delete_cookie(SESSION_COOKIE, path="/")
+    flash(response, "signed_out_everywhere")
+    return response
+
+
+@router.post("/settings/tokens")
+def create_token(
+    request: Request, session: SessionDep, user: CurrentUser, name: FormStr = ""
+) -> Response:
+    _token, secret = accounts.create_token(session, user=user, name=name)
+    # The secret is shown on this one response and never again.
+    return _settings_page(request, session, user, new_token=secret)
+
+
+@router.post("/settings/tokens/{token_id}/revoke")
+def revoke_token(session: SessionDep, user: CurrentUser, token_id: uuid.UUID) -> Response:
+    accounts.revoke_token(session, user=user, token_id=token_id)
+    response = RedirectResponse("/settings#tokens", status_code=303)
+    flash(response, "token_revoked")
+    return response

@@ -1,0 +1,283 @@
+"""Accounts: sign-up, sign-in with throttling, sessions, access tokens and the profile."""
+
+import uuid
+from datetime import timedelta
+from functools import cache
+from zoneinfo import available_timezones
+
+from sqlalchemy import delete, func
+from sqlmodel import Session, col, select
+
+from app.accounts.models import AccessToken, AuthSession, LoginFailure, User
+from app.db import utcnow
+from app.errors import Conflict, Forbidden, Invalid, NotFound, TooManyRequests
+from app.security import hash_password, new_token, token_digest, verify_password
+from app.web.i18n import LOCALES, lazy_gettext
+
+MIN_PASSWORD = 10
+MAX_PASSWORD = 1024
+THROTTLE_WINDOW = timedelta(minutes=15)
+MAX_FAILURES_PER_ACCOUNT = 5
+MAX_FAILURES_PER_ADDRESS = 20
+RENEW_AFTER = timedelta(hours=1)
+TOKEN_PREFIX = "gf_"  # noqa: S105 - a visible prefix, not a secret
+
+BAD_CREDENTIALS = lazy_gettext("This email and password do not match.")
+
+
+def normalize_email(email: str) -> str:
+    """Emails compare case-insensitively and without surrounding spaces."""
+    return email.strip().lower()
+
+
+def check_password(password: str) -> None:
+    """Refuse passwords that are too short or absurdly long."""
+    if len(password) < MIN_PASSWORD:
+        raise Invalid(
+            lazy_gettext("Choose a password of at least %(n)d characters."),
+            field="password",
+            n=MIN_PASSWORD,
+        )
+    if len(password) > MAX_PASSWORD:
+        raise Invalid(lazy_gettext("This password is too long."), field="password")
+
+
+def check_timezone(timezone: str) -> None:
+    """Refuse anything that is not an IANA time zone name."""
+    if timezone not in _timezones():
+        raise Invalid(lazy_gettext("Unknown time zone."), field="timezone")
+
+
+@cache
+def _timezones() -> frozenset[str]:
+    return frozenset(available_timezones())
+
+
+@cache
+def common_timezones() -> list[str]:
+    """Time zones a person would pick from: Region/City names, sorted."""
+    regions = (
+        "Africa/",
+        "America/",
+        "Asia/",
+        "Atlantic/",
+        "Australia/",
+        "Europe/",
+        "Indian/",
+        "Pacific/",
+    )
+    return sorted(zone for zone in _timezones() if zone.startswith(regions))
+
+
+def user_count(session: Session) -> int:
+    """How many accounts exist."""
+    return session.exec(select(func.count()).select_from(User)).one()
+
+
+def signup_open(session: Session, *, allow_signup: bool) -> bool:
+    """The first user may always sign up; later ones only when the instance allows it."""
+    return allow_signup or user_count(session) == 0
+
+
+def create_user(
+    session: Session,
+    *,
+    email: str,
+    password: str,
+    display_name: str = "",
+    locale: str = "fr",
+    timezone: str = "Europe/Paris",
+) -> User:
+    """Create an account; the email must be new."""
+    email = normalize_email(email)
+    if "@" not in email or len(email) > 254:
+        raise Invalid(lazy_gettext("Please enter a valid email address."), field="email")
+    check_password(password)
+    check_timezone(timezone)
+    if session.exec(select(User).where(User.email == email)).first():
+        raise Conflict(lazy_gettext("An account already exists with this email."), field="email")
+    user = User(
+        email=email,
+        password_hash=hash_password(password),
+        display_name=display_name.strip()[:120],
+        locale=locale if locale in LOCALES else "fr",
+        timezone=timezone,
+    )
+    session.add(user)
+    session.flush()
+    return user
+
+
+def _recent_failures(session: Session, key: str) -> int:
+    since = utcnow() - THROTTLE_WINDOW
+    query = (
+        select(func.count())
+        .select_from(LoginFailure)
+        .where(LoginFailure.key == key, col(LoginFailure.at) >= since)
+    )
+    return session.exec(query).one()
+
+
+def authenticate(session: Session, *, email: str, password: str, address: str) -> User:
+    """The user for these credentials; failures are counted per account and per address."""
+    email = normalize_email(email)
+    account_key, address_key = f"email:{email}", f"ip:{address}"
+    if (
+        _recent_failures(session, account_key) >= MAX_FAILURES_PER_ACCOUNT
+        or _recent_failures(session, address_key) >= MAX_FAILURES_PER_ADDRESS
+    ):
+        raise TooManyRequests()
+    user = session.exec(select(User).where(User.email == email)).first()
+    if user is None or not verify_password(password, user.password_hash):
+        session.add(LoginFailure(key=account_key))
+        session.add(LoginFailure(key=address_key))
+        raise Invalid(BAD_CREDENTIALS, field="password")
+    session.exec(delete(LoginFailure).where(col(LoginFailure.key) == account_key))  # type: ignore[call-overload]
+    session.exec(delete(LoginFailure).where(col(LoginFailure.at) < utcnow() - THROTTLE_WINDOW))  # type: ignore[call-overload]
+    return user
+
+
+def start_session(session: Session, *, user: User, days: int, user_agent: str = "") -> str:
+    """Open a sign-in session and return the secret token for the cookie."""
+    token = new_token()
+    now = utcnow()
+    session.add(
+        AuthSession(
+            id=token_digest(token),
+            user_id=user.id,
+            created_at=now,
+            last_seen_at=now,
+            expires_at=now + timedelta(days=days),
+            user_agent=user_agent[:255],
+        )
+    )
+    return token
+
+
+def resume_session(session: Session, *, token: str, days: int) -> User | None:
+    """The user of a live session, sliding its expiry forward (a phone stays signed in)."""
+    auth = session.get(AuthSession, token_digest(token))
+    now = utcnow()
+    if auth is None:
+        return None
+    if auth.expires_at <= now:
+        session.delete(auth)
+        return None
+    if now - auth.last_seen_at > RENEW_AFTER:
+        auth.last_seen_at = now
+        auth.expires_at = now + timedelta(days=days)
+        session.add(auth)
+    return session.get(User, auth.user_id)
+
+
+def end_session(session: Session, *, token: str) -> None:
+    """Sign this browser out."""
+    auth = session.get(AuthSession, token_digest(token))
+    if auth is not None:
+        session.delete(auth)
+
+
+def end_all_sessions(session: Session, *, user: User) -> None:
+    """Sign the user out everywhere."""
+    session.exec(delete(AuthSession).where(col(AuthSession.user_id) == user.id))  # type: ignore[call-overload]
+
+
+def change_password(session: Session, *, user: User, current: str, new: str) -> None:
+    """Change the password after checking the current one; other sessions are ended."""
+    if not verify_password(current, user.password_hash):
+        raise Invalid(lazy_gettext("The current password is not right."), field="current_password")
+    check_password(new)
+    user.password_hash = hash_password(new)
+    user.updated_at = utcnow()
+    session.add(user)
+    end_all_sessions(session, user=user)
+
+
+def update_profile(
+    session: Session,
+    *,
+    user: User,
+    display_name: str | None,
+    locale: str | None,
+    timezone: str | None,
+) -> User:
+    """Change the display name, language or time zone (all checked before any is changed)."""
+    if locale is not None and locale not in LOCALES:
+        raise Invalid(lazy_gettext("Unknown language."), field="locale")
+    if timezone is not None:
+        check_timezone(timezone)
+    if display_name is not None:
+        user.display_name = display_name.strip()[:120]
+    if locale is not None:
+        user.locale = locale
+    if timezone is not None:
+        user.timezone = timezone
+    user.updated_at = utcnow()
+    session.add(user)
+    return user
+
+
+def user_by_email(session: Session, *, email: str) -> User:
+    """The account with this email."""
+    user = session.exec(select(User).where(User.email == normalize_email(email))).first()
+    if user is None:
+        raise NotFound()
+    return user
+
+
+def create_token(session: Session, *, user: User, name: str) -> tuple[AccessToken, str]:
+    """A new personal access token; the secret is returned once and never stored."""
+    secret = new_token(TOKEN_PREFIX)
+    token = AccessToken(
+        user_id=user.id, name=name.strip()[:120], token_hash=token_digest(secret), hint=secret[-4:]
+    )
+    session.add(token)
+    session.flush()
+    return token, secret
+
+
+def list_tokens(session: Session, *, user: User) -> list[AccessToken]:
+    """The user's tokens, newest first."""
+    query = (
+        select(AccessToken)
+        .where(AccessToken.user_id == user.id)
+        .order_by(col(AccessToken.created_at).desc())
+    )
+    return list(session.exec(query))
+
+
+def revoke_token(session: Session, *, user: User, token_id: uuid.UUID) -> None:
+    """Delete one of the user's tokens; it stops working at once."""
+    token = session.get(AccessToken, token_id)
+    if token is None or token.user_id != user.id:
+        raise NotFound()
+    session.delete(token)
+
+
+def user_for_token(session: Session, *, secret: str) -> User | None:
+    """The user a bearer token belongs to, recording its use."""
+    token = session.exec(
+        select(AccessToken).where(AccessToken.token_hash == token_digest(secret))
+    ).first()
+    if token is None:
+        return None
+    now = utcnow()
+    if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=1):
+        token.last_used_at = now
+        session.add(token)
+    return session.get(User, token.user_id)
+
+
+def require_signup_open(session: Session, *, allow_signup: bool) -> None:
+    """Refuse sign-up when the instance is closed to new accounts."""
+    if not signup_open(session, allow_signup=allow_signup):
+        raise Forbidden(
+            lazy_gettext("Sign-up is closed on this Givefirst. Ask its owner for an account.")
+        )
+
+
+def count_attempt(session: Session, *, key: str, limit: int) -> None:
+    """Record one attempt at a public form and refuse past the limit in the window."""
+    if _recent_failures(session, key) >= limit:
+        raise TooManyRequests()
+    session.add(LoginFailure(key=key))

@@ -1,0 +1,39 @@
+"""Sample data for `givefirst demo`: each feature adds its part to fill()."""
+
+import secrets
+
+from sqlmodel import Session, select
+
+from app.accounts import service as accounts
+from app.accounts.models import User
+
+DEMO_EMAIL = "demo@givefirst.invalid"
+
+
+def demo_account(session: Session, *, email: str | None, timezone: str) -> tuple[User, str | None]:
+    """The account to fill: the one named, the only one, or a new demo account (with its password)."""
+    if email:
+        return accounts.user_by_email(session, email=email), None
+    users = list(session.exec(select(User).limit(2)))
+    if len(users) == 1:
+        return users[0], None
+    existing = session.exec(select(User).where(User.email == DEMO_EMAIL)).first()
+    if existing:
+        return existing, None
+    password = secrets.token_urlsafe(12)
+    user = accounts.create_user(
+        session,
+        email=DEMO_EMAIL,
+        password=password,
+        display_name="Camille Martin",
+        timezone=timezone,
+    )
+    return user, password
+
+
+def fill(session: Session, *, user: User) -> str:
+    """Fill the account with realistic sample data; returns a one-line summary."""
+    if not user.display_name:
+        user.display_name = "Camille Martin"
+        session.add(user)
+    return f"demo data ready for {user.email}"

@@ -1,0 +1,160 @@
+"""Typed errors and the one handler that renders them as a page or as JSON."""
+
+import logging
+from typing import Any
+
+from babel.support import LazyProxy
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from app.web.i18n import gettext as _
+from app.web.i18n import lazy_gettext, use_locale
+
+log = logging.getLogger("givefirst")
+
+
+class AppError(Exception):
+    """An error a user can cause: it has a status, a stable code and a translatable message."""
+
+    status_code = 400
+    code = "bad_request"
+    message = lazy_gettext("Something is wrong with this request.")
+
+    def __init__(
+        self, message: str | LazyProxy | None = None, *, field: str | None = None, **params: Any
+    ):
+        # Messages stay lazy until rendered, in the locale of the request that sees them.
+        super().__init__(message if isinstance(message, str) else self.code)
+        self.detail_message = message
+        self.field = field
+        self.params = params
+
+    def detail(self, locale: str | None = None) -> str:
+        """The message in the given locale (default: the current one)."""
+        if locale is not None:
+            with use_locale(locale):
+                return self.detail()
+        text = str(self.detail_message if self.detail_message is not None else self.message)
+        return text % self.params if self.params else text
+
+
+class NotFound(AppError):
+    status_code = 404
+    code = "not_found"
+    message = lazy_gettext("This page does not exist, or it is not yours.")
+
+
+class NotAuthenticated(AppError):
+    status_code = 401
+    code = "not_authenticated"
+    message = lazy_gettext("Please sign in.")
+
+
+class Forbidden(AppError):
+    status_code = 403
+    code = "forbidden"
+    message = lazy_gettext("This request was refused.")
+
+
+class Conflict(AppError):
+    status_code = 409
+    code = "conflict"
+    message = lazy_gettext("This conflicts with what is already stored.")
+
+
+class Invalid(AppError):
+    """A value the user sent is not acceptable (422, with the field named)."""
+
+    status_code = 422
+    code = "invalid"
+    message = lazy_gettext("Please check this value.")
+
+
+class TooManyRequests(AppError):
+    status_code = 429
+    code = "too_many_requests"
+    message = lazy_gettext("Too many attempts. Please wait a few minutes and try again.")
+
+
+def _wants_json(request: Request) -> bool:
+    path = request.url.path
+    return (
+        path.startswith("/api/")
+        or path in {"/healthz"}
+        or (
+            "application/json" in request.headers.get("accept", "")
+            and "text/html" not in request.headers.get("accept", "")
+        )
+    )
+
+
+def _status_message(status: int) -> str:
+    messages = {
+        401: _("Please sign in."),
+        403: _("This request was refused."),
+        404: _("This page does not exist, or it is not yours."),
+        405: _("This action is not possible here."),
+        413: _("This file is too large."),
+        429: _("Too many attempts. Please wait a few minutes and try again."),
+    }
+    return messages.get(
+        status, _("Something went wrong on our side. Nothing you sent was lost; please try again.")
+    )
+
+
+def render_error(
+    request: Request, status: int, code: str, detail: str, extra: dict[str, Any] | None = None
+) -> Response:
+    """Answer an error as JSON for the API, or as a friendly page in the user's language."""
+    if _wants_json(request):
+        body: dict[str, Any] = {"error": code, "detail": detail}
+        if extra:
+            body.update(extra)
+        return JSONResponse(body, status_code=status)
+    if status == 401:
+        return RedirectResponse(f"/signin?next={request.url.path}", status_code=303)
+    from app.web.templating import render  # late import: templating imports the error types
+
+    return render(request, "error.html", {"status": status, "detail": detail}, status_code=status)
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    """Route every error through one renderer."""
+
+    @app.exception_handler(AppError)
+    async def _app_error(request: Request, exc: AppError) -> Response:
+        with use_locale(request.state.locale):
+            extra = {"field": exc.field} if exc.field else None
+            return render_error(request, exc.status_code, exc.code, exc.detail(), extra)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        with use_locale(request.state.locale):
+            code = {404: "not_found", 405: "method_not_allowed", 401: "not_authenticated"}.get(
+                exc.status_code, "http_error"
+            )
+            return render_error(request, exc.status_code, code, _status_message(exc.status_code))
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation_error(request: Request, exc: RequestValidationError) -> Response:
+        with use_locale(request.state.locale):
+            errors = [
+                {
+                    "field": ".".join(
+                        str(part) for part in err["loc"] if part not in ("body", "query", "path")
+                    ),
+                    "message": err["msg"],
+                }
+                for err in exc.errors()
+            ]
+            field = errors[0]["field"] if errors else None
+            detail = _("Please check the highlighted fields.")
+            return render_error(request, 422, "invalid", detail, {"field": field, "errors": errors})
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, exc: Exception) -> Response:
+        log.exception("unexpected error on %s %s", request.method, request.url.path)
+        with use_locale(request.state.locale):
+            return render_error(request, 500, "server_error", _status_message(500))

@@ -1,0 +1,82 @@
+"""The application factory."""
+
+import logging
+from collections.abc import Awaitable, Callable
+
+from fastapi import FastAPI, Request
+from fastapi.middleware.gzip import GZipMiddleware
+from fastapi.responses import Response
+from fastapi.staticfiles import StaticFiles
+from starlette.types import Scope
+
+from app import models  # noqa: F401 - registers every table on the metadata
+from app.accounts import api as accounts_api
+from app.accounts import pages as accounts_pages
+from app.config import Settings
+from app.db import make_engine
+from app.errors import install_error_handlers
+from app.pwa import routes as pwa_routes
+from app.security import security_middleware
+from app.shell import pages as shell_pages
+from app.web import i18n
+
+
+class FingerprintedStatic(StaticFiles):
+    """Static files; those requested with a content hash (?v=) are cached for a year."""
+
+    async def get_response(self, path: str, scope: Scope) -> Response:
+        response = await super().get_response(path, scope)
+        if b"v=" in scope.get("query_string", b""):
+            response.headers["Cache-Control"] = "public, max-age=31536000, immutable"
+        return response
+
+
+def _locale_middleware() -> Callable[
+    [Request, Callable[[Request], Awaitable[Response]]], Awaitable[Response]
+]:
+    async def middleware(
+        request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
+        # Before anyone signs in: the language chosen on the page, then the browser's, then French.
+        cookie = request.cookies.get("gf_lang")
+        chosen = cookie if cookie in i18n.LOCALES else None
+        request.state.locale = (
+            chosen or i18n.negotiate(request.headers.get("accept-language")) or i18n.DEFAULT_LOCALE
+        )
+        response = await call_next(request)
+        response.headers.setdefault("Content-Language", request.state.locale)
+        response.headers.setdefault("Vary", "Accept-Language, Cookie")
+        return response
+
+    return middleware
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """Build the application: settings, database engine, routes, middleware and error handling."""
+    settings = settings or Settings()
+    logging.basicConfig(level=logging.INFO)
+    app = FastAPI(
+        title="Givefirst",
+        version="0.1.0",
+        description="Meet people at professional events and give first.",
+        docs_url=None,
+        redoc_url=None,
+        openapi_url="/openapi.json",
+    )
+    app.state.settings = settings
+    app.state.engine = make_engine(settings.sqlalchemy_url)
+
+    install_error_handlers(app)
+    app.middleware("http")(security_middleware(settings))
+    app.middleware("http")(_locale_middleware())
+    app.add_middleware(GZipMiddleware, minimum_size=500)
+
+    app.mount("/static", FingerprintedStatic(directory=settings.static_dir), name="static")
+    for router in (
+        pwa_routes.router,
+        accounts_api.router,
+        accounts_pages.router,
+        shell_pages.router,
+    ):
+        app.include_router(router)
+    return app

@@ -1,0 +1,97 @@
+"""The Progressive Web App's plumbing: manifest, service worker (at /sw.js, scope /) and health."""
+
+import hashlib
+import json
+from functools import cache
+from pathlib import Path
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse, Response
+from sqlalchemy import text
+
+from app.db import SessionDep
+from app.web import i18n
+from app.web.templating import env, static_url
+
+router = APIRouter(include_in_schema=False)
+
+# The shell that the service worker keeps for offline use.
+SHELL_STATIC = (
+    "css/app.css",
+    "js/app.js",
+    "icons/icon.svg",
+    "icons/sprite.svg",
+    "icons/icon-192.png",
+)
+SHELL_PAGES = ("/offline",)
+
+
+@cache
+def _shell_version(static_dir: Path) -> str:
+    digest = hashlib.sha256()
+    for path in sorted(static_dir.rglob("*")):
+        if path.is_file():
+            digest.update(path.name.encode())
+            digest.update(path.read_bytes())
+    digest.update(env.get_template("pwa/sw.js").render(version="", precache="[]").encode())
+    return digest.hexdigest()[:12]
+
+
+@router.get("/sw.js")
+def service_worker(request: Request) -> Response:
+    version = _shell_version(request.app.state.settings.static_dir)
+    precache = [static_url(request, path) for path in SHELL_STATIC] + list(SHELL_PAGES)
+    body = env.get_template("pwa/sw.js").render(version=version, precache=json.dumps(precache))
+    return Response(
+        body,
+        media_type="text/javascript",
+        headers={"Cache-Control": "no-cache", "Service-Worker-Allowed": "/"},
+    )
+
+
+@router.get("/manifest.webmanifest")
+def manifest(request: Request) -> Response:
+    with i18n.use_locale(request.state.locale):
+        body = {
+            "name": "Givefirst",
+            "short_name": "Givefirst",
+            "description": i18n.gettext("Meet people at events and give first."),
+            "lang": request.state.locale,
+            "start_url": "/",
+            "scope": "/",
+            "display": "standalone",
+            "background_color": "#f7f5f0",
+            "theme_color": "#0f766e",
+            "icons": [
+                {
+                    "src": static_url(request, "icons/icon-192.png"),
+                    "sizes": "192x192",
+                    "type": "image/png",
+                },
+                {
+                    "src": static_url(request, "icons/icon-512.png"),
+                    "sizes": "512x512",
+                    "type": "image/png",
+                },
+                {
+                    "src": static_url(request, "icons/maskable-512.png"),
+                    "sizes": "512x512",
+                    "type": "image/png",
+                    "purpose": "maskable",
+                },
+                {
+                    "src": static_url(request, "icons/icon.svg"),
+                    "sizes": "any",
+                    "type": "image/svg+xml",
+                },
+            ],
+            "shortcuts": [{"name": i18n.gettext("Capture a person"), "url": "/capture"}],
+        }
+    return JSONResponse(body, media_type="application/manifest+json")
+
+
+@router.get("/healthz")
+def healthz(session: SessionDep) -> dict[str, str]:
+    """200 when the database answers."""
+    session.exec(text("SELECT 1"))  # type: ignore[call-overload]
+    return {"status": "ok"}

@@ -1,0 +1,53 @@
+"""The app shell: today, the offline page, and honest placeholders for what is not built yet."""
+
+from fastapi import APIRouter, Request
+from fastapi.responses import RedirectResponse, Response
+
+from app.accounts.deps import CurrentUser, OptionalUser
+from app.db import utcnow
+from app.web.i18n import lazy_gettext
+from app.web.templating import render
+
+router = APIRouter(include_in_schema=False)
+
+# Pages that later features replace; each says honestly what it will do.
+COMING = {
+    "/events": (
+        lazy_gettext("Events"),
+        lazy_gettext("The salons, conferences and meetups you will attend."),
+    ),
+    "/capture": (
+        lazy_gettext("Capture"),
+        lazy_gettext("Save a person you meet in seconds, even offline."),
+    ),
+    "/follow-ups": (
+        lazy_gettext("Follow-ups"),
+        lazy_gettext("What you can give to the people you met."),
+    ),
+    "/people": (lazy_gettext("People"), lazy_gettext("Everyone you met, and where.")),
+}
+
+
+@router.get("/")
+def home(request: Request, user: OptionalUser) -> Response:
+    if user is None:
+        return RedirectResponse("/signin", status_code=303)
+    return render(request, "shell/home.html", {"now": utcnow()})
+
+
+@router.get("/offline")
+def offline(request: Request, user: OptionalUser) -> Response:
+    return render(request, "shell/offline.html")
+
+
+def _coming_page(path: str) -> None:
+    title, description = COMING[path]
+
+    def page(request: Request, user: CurrentUser) -> Response:
+        return render(request, "shell/coming.html", {"title": title, "description": description})
+
+    router.add_api_route(path, page, methods=["GET"], name=f"coming:{path}")
+
+
+for _path in COMING:
+    _coming_page(_path)

@@ -1,0 +1,50 @@
+// Givefirst's enhancements: service worker registration, the update prompt, and small helpers.
+const banner = document.getElementById("update");
+const statusBar = document.getElementById("status");
+
+function showStatus(message) {
+  statusBar.textContent = message;
+  statusBar.hidden = !message;
+}
+
+function offerUpdate(worker) {
+  banner.hidden = false;
+  banner.querySelector("[data-action=update]").addEventListener("click", () => {
+    worker.postMessage({ type: "skip-waiting" });
+  });
+}
+
+if ("serviceWorker" in navigator) {
+  navigator.serviceWorker.register("/sw.js", { scope: "/" }).then((registration) => {
+    if (registration.waiting && navigator.serviceWorker.controller) offerUpdate(registration.waiting);
+    registration.addEventListener("updatefound", () => {
+      const worker = registration.installing;
+      worker?.addEventListener("statechange", () => {
+        if (worker.state === "installed" && navigator.serviceWorker.controller) offerUpdate(worker);
+      });
+    });
+  });
+  let reloading = false;
+  navigator.serviceWorker.addEventListener("controllerchange", () => {
+    if (!reloading && !banner.hidden) {
+      reloading = true;
+      location.reload();
+    }
+  });
+}
+
+// Signing out forgets the pages kept for offline use.
+for (const form of document.querySelectorAll('form[action="/signout"], form[action="/settings/signout-everywhere"]')) {
+  form.addEventListener("submit", () => navigator.serviceWorker?.controller?.postMessage({ type: "signed-out" }));
+}
+
+for (const input of document.querySelectorAll("[data-select-on-focus]")) {
+  input.addEventListener("focus", () => input.select());
+}
+
+function reflectNetwork() {
+  showStatus(navigator.onLine ? "" : statusBar.dataset.offline);
+}
+addEventListener("online", reflectNetwork);
+addEventListener("offline", reflectNetwork);
+reflectNetwork();

@@ -1,0 +1,93 @@
+"""In Chromium at 360 px: sign up, sign in, French and English, sign out, offline, accessibility."""
+
+import re
+
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import Page, expect
+
+from tests.e2e.conftest import LiveServer
+
+PASSWORD = "correct horse battery staple"
+
+
+def assert_accessible(page: Page) -> None:
+    results = Axe().run(page)
+    assert results.violations_count == 0, results.generate_report()
+
+
+def test_sign_up_home_in_both_languages_and_sign_out(live_server: LiveServer, page: Page) -> None:
+    page.goto(f"{live_server.url}/signup")
+    expect(page.locator("h1")).to_have_text("Créez votre compte")
+    assert_accessible(page)
+    page.fill("input[name=display_name]", "Zoé")
+    page.fill("input[name=email]", "zoe@example.org")
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit].primary")
+    expect(page.locator("h1")).to_have_text("Bonjour Zoé")
+    expect(page.locator(".flash")).to_contain_text("Bienvenue")
+    assert_accessible(page)
+
+    page.click("footer button[lang=en]")
+    expect(page.locator("h1")).to_have_text("Hello Zoé")
+    expect(page.locator("nav.tabs")).to_contain_text("People")
+    assert_accessible(page)
+
+    page.goto(f"{live_server.url}/settings")
+    assert_accessible(page)
+    page.get_by_role("button", name="Sign out", exact=True).click()
+    expect(page).to_have_url(re.compile(r"/signin$"))
+    expect(page.locator(".flash")).to_have_text("You are signed out.")
+    assert_accessible(page)
+
+    page.fill("input[name=email]", "zoe@example.org")
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit].primary")
+    expect(page.locator("h1")).to_have_text("Hello Zoé")
+
+
+def test_wrong_password_shows_an_accessible_error(live_server: LiveServer, page: Page) -> None:
+    live_server.cli("users", "create", "yann@example.org", input_text=PASSWORD + "\n")
+    page.goto(f"{live_server.url}/signin")
+    page.fill("input[name=email]", "yann@example.org")
+    page.fill("input[name=password]", "not the password")
+    page.click("button[type=submit].primary")
+    expect(page.get_by_role("alert")).to_have_text(
+        "Cet e-mail et ce mot de passe ne correspondent pas."
+    )
+    assert_accessible(page)
+
+
+def test_service_worker_controls_the_page_and_offline_page_shows(
+    live_server: LiveServer, page: Page
+) -> None:
+    live_server.cli("users", "create", "zoe@example.org", input_text=PASSWORD + "\n")
+    page.goto(f"{live_server.url}/signin")
+    page.fill("input[name=email]", "zoe@example.org")
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit].primary")
+    page.wait_for_function(
+        "navigator.serviceWorker.controller !== null || (location.reload(), false)", timeout=15000
+    )
+    assert page.evaluate("navigator.serviceWorker.controller.scriptURL").endswith("/sw.js")
+    # The home page was visited online: offline, it comes from the cache.
+    page.goto(f"{live_server.url}/")
+    page.context.set_offline(True)
+    page.reload()
+    expect(page.locator("h1")).to_have_text("Bonjour")
+    expect(page.locator("#status")).to_be_visible()
+    # A page never visited falls back to the offline page.
+    page.goto(f"{live_server.url}/people")
+    expect(page.locator("h1")).to_have_text("Vous êtes hors ligne")
+    page.context.set_offline(False)
+
+
+def test_desktop_layout_puts_navigation_on_the_side(live_server: LiveServer, page: Page) -> None:
+    live_server.cli("users", "create", "zoe@example.org", input_text=PASSWORD + "\n")
+    page.set_viewport_size({"width": 1280, "height": 800})
+    page.goto(f"{live_server.url}/signin")
+    page.fill("input[name=email]", "zoe@example.org")
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit].primary")
+    box = page.locator("nav.tabs").bounding_box()
+    assert box is not None and box["x"] == 0 and box["height"] >= 700 and box["width"] < 300
+    assert_accessible(page)

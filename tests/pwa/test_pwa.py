@@ -1,0 +1,89 @@
+"""The PWA shell: manifest, service worker, icons, offline page and the page weight budget."""
+
+import gzip
+import re
+import struct
+
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+
+from tests.helpers import Page, create_user, sign_in
+
+
+def test_manifest_has_installable_fields_and_real_icons(client: TestClient) -> None:
+    manifest = client.get("/manifest.webmanifest")
+    assert manifest.headers["content-type"].startswith("application/manifest+json")
+    body = manifest.json()
+    assert body["start_url"] == "/" and body["display"] == "standalone"
+    sizes = {}
+    for icon in body["icons"]:
+        response = client.get(icon["src"])
+        assert response.status_code == 200, icon["src"]
+        if icon["type"] == "image/png":
+            assert response.content[:8] == b"\x89PNG\r\n\x1a\n"
+            width, height = struct.unpack(">II", response.content[16:24])
+            assert f"{width}x{height}" == icon["sizes"]
+            sizes[icon.get("purpose", "any")] = width
+    assert sizes.get("any") == 512 and sizes.get("maskable") == 512
+
+
+def test_manifest_speaks_the_users_language(client: TestClient) -> None:
+    english = client.get("/manifest.webmanifest", headers={"Accept-Language": "en"}).json()
+    french = client.get("/manifest.webmanifest", headers={"Accept-Language": "fr"}).json()
+    assert english["lang"] == "en" and french["lang"] == "fr"
+    assert english["description"] != french["description"]
+
+
+def test_service_worker_is_served_at_the_root_with_a_versioned_shell(client: TestClient) -> None:
+    response = client.get("/sw.js")
+    assert response.headers["content-type"].startswith("text/javascript")
+    assert response.headers["service-worker-allowed"] == "/"
+    assert response.headers["cache-control"] == "no-cache"
+    version = re.search(r'const VERSION = "([0-9a-f]{12})"', response.text)
+    assert version
+    precached = re.search(r"const PRECACHE = (\[.*?\]);", response.text).group(1)
+    assert "/offline" in precached
+    for url in re.findall(r'"(/static/[^"]+)"', precached):
+        assert client.get(url).status_code == 200, url
+
+
+def test_fingerprinted_static_files_are_cached_for_a_year(client: TestClient) -> None:
+    href = Page(client.get("/signin").text).find("link", rel="stylesheet")["href"]
+    assert "?v=" in href
+    assert "immutable" in client.get(href).headers["cache-control"]
+
+
+def test_offline_page_is_served_without_signing_in(client: TestClient) -> None:
+    response = client.get("/offline")
+    assert response.status_code == 200
+    assert Page(response.text).find("h1") is not None
+
+
+def test_base_page_weighs_under_14_kb_compressed(app: FastAPI, client: TestClient) -> None:
+    create_user(app, "zoe@example.org")
+    sign_in(client, "zoe@example.org")
+    html = client.get("/").text
+    page = Page(html)
+    assets = [page.find("link", rel="stylesheet")["href"], page.find("script")["src"]]
+    total = len(gzip.compress(html.encode(), 9))
+    for url in assets:
+        total += len(gzip.compress(client.get(url).content, 9))
+    assert total < 14 * 1024, f"the base page weighs {total} bytes compressed"
+
+
+def test_signed_in_pages_have_the_bottom_navigation(app: FastAPI, client: TestClient) -> None:
+    create_user(app, "zoe@example.org")
+    sign_in(client, "zoe@example.org")
+    page = Page(client.get("/events").text)
+    links = {link["href"] for link in page.find_all("a") if link.get("href")}
+    assert {"/events", "/capture", "/follow-ups", "/people"} <= links
+    assert page.find("a", href="/events")["aria-current"] == "page"
+
+
+def test_unknown_pages_get_a_friendly_page_and_the_api_gets_json(client: TestClient) -> None:
+    page = client.get("/nowhere", headers={"Accept-Language": "fr"})
+    assert page.status_code == 404
+    assert "n’existe pas" in Page(page.text).text
+    api = client.get("/api/v1/nowhere")
+    assert api.status_code == 404
+    assert api.json()["error"] == "not_found"

@@ -1,0 +1,65 @@
+"""Same-origin protection and security headers."""
+
+import re
+
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+
+from tests.helpers import create_user, sign_in
+
+
+def test_cross_site_form_post_is_refused(app: FastAPI, client: TestClient) -> None:
+    create_user(app, "zoe@example.org")
+    sign_in(client, "zoe@example.org")
+    for headers in (
+        {"Origin": "https://evil.example"},
+        {"Sec-Fetch-Site": "cross-site"},
+        {"Sec-Fetch-Site": "same-site"},
+    ):
+        response = client.post("/settings/tokens", data={"name": "stolen"}, headers=headers)
+        assert response.status_code == 403, headers
+    assert "stolen" not in client.get("/settings").text
+
+
+def test_cross_site_api_write_with_cookie_is_refused(app: FastAPI, client: TestClient) -> None:
+    create_user(app, "zoe@example.org")
+    sign_in(client, "zoe@example.org")
+    response = client.post(
+        "/api/v1/tokens", json={"name": "x"}, headers={"Origin": "https://evil.example"}
+    )
+    assert response.status_code == 403
+    assert response.json()["error"] == "cross_origin"
+
+
+def test_same_origin_post_is_accepted(app: FastAPI, client: TestClient) -> None:
+    create_user(app, "zoe@example.org")
+    headers = {"Origin": "http://testserver", "Sec-Fetch-Site": "same-origin"}
+    response = client.post(
+        "/signin",
+        data={"email": "zoe@example.org", "password": "correct horse battery staple"},
+        headers=headers,
+        follow_redirects=False,
+    )
+    assert response.status_code == 303
+
+
+def test_security_headers_on_pages(client: TestClient) -> None:
+    response = client.get("/signin")
+    csp = response.headers["content-security-policy"]
+    assert "script-src 'self'" in csp and "unsafe-inline" not in csp
+    assert "frame-ancestors 'none'" in csp
+    assert response.headers["x-content-type-options"] == "nosniff"
+    assert response.headers["referrer-policy"] == "same-origin"
+    assert "strict-transport-security" not in response.headers
+
+
+def test_pages_have_no_inline_script_and_no_third_party_source(client: TestClient) -> None:
+    for path in ("/signin", "/signup", "/offline"):
+        html = client.get(path).text
+        assert not re.search(r"<script(?![^>]*\bsrc=)[^>]*>", html), path
+        assert not re.search(r"""(src|href)=["']https?://""", html), path
+        assert not re.search(r"<[^>]+\son[a-z]+\s*=", html), path
+
+
+def test_healthz(client: TestClient) -> None:
+    assert client.get("/healthz").json() == {"status": "ok"}
