@@ -15,6 +15,8 @@ from app.accounts import pages as accounts_pages
 from app.config import Settings
 from app.db import make_engine
 from app.errors import install_error_handlers
+from app.events import api as events_api
+from app.events import pages as events_pages
 from app.pwa import routes as pwa_routes
 from app.security import security_middleware
 from app.shell import pages as shell_pages
@@ -76,6 +78,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         pwa_routes.router,
         accounts_api.router,
         accounts_pages.router,
+        events_api.router,
+        events_pages.router,
         shell_pages.router,
     ):
         app.include_router(router)

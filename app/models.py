@@ -1,5 +1,6 @@
 """Every feature's tables, imported in one place for Alembic and the application."""
 
 from app.accounts.models import AccessToken, AuthSession, LoginFailure, User
+from app.events.models import Event, EventFeed, WantToMeet
 
-__all__ = ["AccessToken", "AuthSession", "LoginFailure", "User"]
+__all__ = ["AccessToken", "AuthSession", "Event", "EventFeed", "LoginFailure", "User", "WantToMeet"]

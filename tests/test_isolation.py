@@ -25,13 +25,71 @@ def _token_requests(alice: TestClient) -> Requests:
     ]
 
 
+def _event_requests(alice: TestClient) -> Requests:
+    event = alice.post(
+        "/api/v1/events", json={"name": "Alice's salon", "starts_at": "2027-03-10T09:00:00+01:00"}
+    ).json()
+    base = f"/api/v1/events/{event['id']}"
+    wish = alice.post(f"{base}/want-to-meet", json={"name": "Léa"}).json()
+    page = f"/events/{event['id']}"
+    return [
+        ("GET", base, None),
+        ("PATCH", base, {"name": "taken"}),
+        ("GET", f"{base}/want-to-meet", None),
+        ("POST", f"{base}/want-to-meet", {"name": "intruder"}),
+        ("DELETE", f"{base}/want-to-meet/{wish['id']}", None),
+        ("DELETE", base, None),
+        ("GET", page, None),
+        ("GET", f"{page}/edit", None),
+        ("POST", f"{page}/edit", None),
+        ("POST", f"{page}/status", None),
+        ("GET", f"{page}/delete", None),
+        ("POST", f"{page}/delete", None),
+        ("POST", f"{page}/want-to-meet", None),
+        ("POST", f"{page}/want-to-meet/{wish['id']}/delete", None),
+    ]
+
+
+def _feed_requests(alice: TestClient) -> Requests:
+    from app.events.models import EventFeed
+
+    app = alice.app
+    from sqlmodel import Session, select
+
+    from app.accounts.models import User
+
+    with Session(app.state.engine) as session:  # type: ignore[attr-defined]
+        owner = session.exec(select(User).where(User.email == "alice@example.org")).one()
+        feed = EventFeed(owner_id=owner.id, url="https://example.org/alice.ics")
+        session.add(feed)
+        session.commit()
+        feed_id = feed.id
+    return [
+        ("DELETE", f"/api/v1/feeds/{feed_id}", None),
+        ("POST", f"/events/feeds/{feed_id}/delete", None),
+    ]
+
+
 CASES: dict[str, Callable[[TestClient], Requests]] = {
     "access tokens": _token_requests,
+    "events": _event_requests,
+    "feeds": _feed_requests,
 }
 
 COVERED_ROUTES = {
     "/api/v1/tokens/{token_id}",
     "/settings/tokens/{token_id}/revoke",
+    "/api/v1/events/{event_id}",
+    "/api/v1/events/{event_id}/want-to-meet",
+    "/api/v1/events/{event_id}/want-to-meet/{wish_id}",
+    "/api/v1/feeds/{feed_id}",
+    "/events/feeds/{feed_id}/delete",
+    "/events/{event_id}",
+    "/events/{event_id}/edit",
+    "/events/{event_id}/status",
+    "/events/{event_id}/delete",
+    "/events/{event_id}/want-to-meet",
+    "/events/{event_id}/want-to-meet/{wish_id}/delete",
 }
 
 

@@ -1,10 +1,13 @@
 """Same-origin protection and security headers."""
 
 import re
+from pathlib import Path
 
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
+from app.config import Settings
+from app.main import create_app
 from tests.helpers import create_user, sign_in
 
 
@@ -63,3 +66,22 @@ def test_pages_have_no_inline_script_and_no_third_party_source(client: TestClien
 
 def test_healthz(client: TestClient) -> None:
     assert client.get("/healthz").json() == {"status": "ok"}
+
+
+def test_healthz_is_503_when_the_database_does_not_answer(tmp_path: Path) -> None:
+    broken = create_app(
+        Settings(data_dir=tmp_path, database_url="postgresql+psycopg://nobody@127.0.0.1:1/none")
+    )
+    with TestClient(broken) as client:
+        response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.json() == {"status": "unavailable"}
+
+
+def test_api_docs_are_served_by_the_app_itself(client: TestClient) -> None:
+    html = client.get("/docs").text
+    assert not re.search(r"""(src|href)=["']https?://""", html)
+    assert not re.search(r"<script(?![^>]*\bsrc=)[^>]*>", html)
+    for asset in re.findall(r'(?:src|href)="(/docs/assets/[^"]+)"', html):
+        assert client.get(asset).status_code == 200, asset
+    assert client.get("/openapi.json").json()["info"]["title"] == "Givefirst"

@@ -1,7 +1,7 @@
 """Jinja2 templates with gettext, Babel date formatting and fingerprinted static URLs."""
 
 import hashlib
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -23,6 +23,7 @@ env = Environment(
     trim_blocks=True,
     lstrip_blocks=True,
 )
+env.globals["timedelta"] = timedelta
 env.install_gettext_callables(i18n.gettext, i18n.ngettext, newstyle=True)  # type: ignore[attr-defined]
 
 
@@ -75,9 +76,9 @@ def render(
     def fmt_datetime(value: datetime, fmt: str = "medium", tz: str | None = None) -> str:
         return format_datetime(value, fmt, tzinfo=ZoneInfo(tz) if tz else zone, locale=babel_locale)
 
-    def fmt_date(value: date | datetime, fmt: str = "medium") -> str:
+    def fmt_date(value: date | datetime, fmt: str = "medium", tz: str | None = None) -> str:
         if isinstance(value, datetime):
-            value = value.astimezone(zone).date()
+            value = value.astimezone(ZoneInfo(tz) if tz else zone).date()
         return format_date(value, fmt, locale=babel_locale)
 
     def fmt_time(value: datetime, fmt: str = "short", tz: str | None = None) -> str:

@@ -74,10 +74,10 @@ def test_base_page_weighs_under_14_kb_compressed(app: FastAPI, client: TestClien
 def test_signed_in_pages_have_the_bottom_navigation(app: FastAPI, client: TestClient) -> None:
     create_user(app, "zoe@example.org")
     sign_in(client, "zoe@example.org")
-    page = Page(client.get("/events").text)
+    page = Page(client.get("/people").text)
     links = {link["href"] for link in page.find_all("a") if link.get("href")}
     assert {"/events", "/capture", "/follow-ups", "/people"} <= links
-    assert page.find("a", href="/events")["aria-current"] == "page"
+    assert page.find("a", href="/people")["aria-current"] == "page"
 
 
 def test_unknown_pages_get_a_friendly_page_and_the_api_gets_json(client: TestClient) -> None:

@@ -1,0 +1,429 @@
+"""Event pages: the list, add and edit, one event with its people, and import from a link or a file."""
+
+import json
+import uuid
+from datetime import date, datetime, timedelta
+from itertools import groupby
+from typing import Annotated, Any
+from zoneinfo import ZoneInfo
+
+from babel.dates import format_date
+from fastapi import APIRouter, File, Form, Request, UploadFile
+from fastapi.responses import RedirectResponse, Response
+from pydantic import BaseModel, ValidationError
+
+from app.accounts.deps import CurrentUser, SettingsDep
+from app.accounts.models import User
+from app.accounts.service import common_timezones
+from app.db import SessionDep, utcnow
+from app.errors import AppError, Invalid
+from app.events import imports
+from app.events import service as events
+from app.events.importing import ImportedEvent, ImportResult
+from app.events.models import (
+    Event,
+    EventCreate,
+    EventKind,
+    EventStatus,
+    EventUpdate,
+    ImportedEventPublic,
+    WantToMeetCreate,
+)
+from app.web.i18n import babel_locale, lazy_gettext
+from app.web.templating import flash, register_flash, render
+
+router = APIRouter(include_in_schema=False)
+
+register_flash("event_saved", lazy_gettext("The event is saved."))
+register_flash("event_deleted", lazy_gettext("The event is deleted."))
+register_flash("events_imported", lazy_gettext("The events are imported."))
+register_flash("feed_removed", lazy_gettext("You no longer follow this feed; its events stay."))
+
+KIND_LABELS = {
+    "salon": lazy_gettext("Trade show"),
+    "conference": lazy_gettext("Conference"),
+    "meetup": lazy_gettext("Meetup"),
+    "workshop": lazy_gettext("Workshop"),
+    "other": lazy_gettext("Other"),
+}
+STATUS_LABELS = {
+    "interested": lazy_gettext("Interested"),
+    "going": lazy_gettext("Going"),
+    "attended": lazy_gettext("Attended"),
+    "skipped": lazy_gettext("Skipped"),
+}
+MAX_UPLOAD = 2_000_000
+
+
+class EventForm(BaseModel):
+    """The event form as the browser sends it: every field a string, checked by the service."""
+
+    name: str = ""
+    kind: str = "other"
+    starts_at: str = ""
+    ends_at: str = ""
+    all_day: str = ""
+    timezone: str = ""
+    venue: str = ""
+    address: str = ""
+    city: str = ""
+    country: str = ""
+    url: str = ""
+    description: str = ""
+    status: str = "interested"
+    notes: str = ""
+    public: str = ""
+
+
+def _parse_local(value: str, field: str, *, required: bool) -> datetime | None:
+    value = value.strip()
+    if not value:
+        if required:
+            raise Invalid(lazy_gettext("Please give a date."), field=field)
+        return None
+    try:
+        return (
+            datetime.fromisoformat(value)
+            if "T" in value
+            else datetime.combine(date.fromisoformat(value), datetime.min.time())
+        )
+    except ValueError:
+        raise Invalid(lazy_gettext("This date is not valid."), field=field) from None
+
+
+def _to_create(form: EventForm, user: User) -> EventCreate:
+    if not form.name.strip():
+        raise Invalid(lazy_gettext("Please give the event a name."), field="name")
+    all_day = form.all_day in {"on", "true", "1"}
+    starts_at = _parse_local(form.starts_at, "starts_at", required=True)
+    ends_at = _parse_local(form.ends_at, "ends_at", required=False)
+    if all_day and ends_at is not None:
+        # The form shows the last day; storage keeps the exclusive end.
+        ends_at = datetime.combine(ends_at.date() + timedelta(days=1), datetime.min.time())
+    try:
+        return EventCreate(
+            name=form.name.strip(),
+            kind=EventKind(form.kind) if form.kind in EventKind.__members__ else EventKind.other,
+            starts_at=starts_at,  # type: ignore[arg-type]
+            ends_at=ends_at,
+            all_day=all_day,
+            timezone=form.timezone or user.timezone,
+            venue=form.venue.strip() or None,
+            address=form.address.strip() or None,
+            city=form.city.strip() or None,
+            country=form.country.strip() or None,
+            url=form.url.strip() or None,
+            description=form.description.strip() or None,
+            status=EventStatus(form.status)
+            if form.status in EventStatus.__members__
+            else EventStatus.interested,
+            notes=form.notes.strip() or None,
+            public=form.public in {"on", "true", "1"},
+        )
+    except ValidationError as error:
+        field = str(error.errors()[0]["loc"][0]) if error.errors() else None
+        raise Invalid(lazy_gettext("Please check this value."), field=field) from None
+
+
+def _form_values(event: Event | None, user: User) -> dict[str, Any]:
+    """What the form shows: wall-clock times in the event's own zone, all-day ends inclusive."""
+    if event is None:
+        return {"timezone": user.timezone, "status": "interested", "kind": "other"}
+    zone = ZoneInfo(event.timezone)
+    values = event.model_dump()
+    start = event.starts_at.astimezone(zone)
+    end = event.ends_at.astimezone(zone) if event.ends_at else None
+    if event.all_day:
+        values["starts_at"] = start.date().isoformat()
+        values["ends_at"] = (end - timedelta(days=1)).date().isoformat() if end else ""
+    else:
+        values["starts_at"] = start.strftime("%Y-%m-%dT%H:%M")
+        values["ends_at"] = end.strftime("%Y-%m-%dT%H:%M") if end else ""
+    return values
+
+
+def _context(**extra: Any) -> dict[str, Any]:
+    return {"kinds": KIND_LABELS, "statuses": STATUS_LABELS, **extra}
+
+
+def _month_groups(
+    request: Request, items: list[Event], user: User, now: datetime
+) -> list[tuple[str, list[Event]]]:
+    zone = ZoneInfo(user.timezone)
+    locale = babel_locale(request.state.locale)
+
+    def key(event: Event) -> str:
+        if event.starts_at <= now:
+            return "now"
+        return event.starts_at.astimezone(zone).strftime("%Y-%m")
+
+    groups = []
+    for month, group in groupby(items, key=key):
+        if month == "now":
+            label = str(lazy_gettext("On now"))
+        else:
+            first = datetime.strptime(month, "%Y-%m").date()
+            label = format_date(first, "LLLL y", locale=locale).capitalize()
+        groups.append((label, list(group)))
+    return groups
+
+
+@router.get("/events")
+def list_page(
+    request: Request,
+    session: SessionDep,
+    user: CurrentUser,
+    when: str = "upcoming",
+    status: str = "",
+    kind: str = "",
+    q: str = "",
+) -> Response:
+    when = when if when in events.WHEN else "upcoming"
+    filters = events.EventFilters(
+        when=when,
+        status=status if status in STATUS_LABELS else None,
+        kind=kind if kind in KIND_LABELS else None,
+        q=q.strip()[:200] or None,
+    )
+    now = utcnow()
+    found = events.list_events(session, owner=user, filters=filters, now=now)
+    groups = _month_groups(request, found, user, now) if when == "upcoming" else [("", found)]
+    filtered = bool(filters.status or filters.kind or filters.q)
+    return render(
+        request, "events/list.html",
+        _context(groups=groups, count=len(found), when=when, status=status, kind=kind, q=q, filtered=filtered),
+    )  # fmt: skip
+
+
+@router.get("/events/new")
+def new_page(request: Request, user: CurrentUser) -> Response:
+    return render(
+        request,
+        "events/form.html",
+        _context(event=None, values=_form_values(None, user), timezones=common_timezones()),
+    )
+
+
+@router.post("/events")
+def create(
+    request: Request, session: SessionDep, user: CurrentUser, form: Annotated[EventForm, Form()]
+) -> Response:
+    try:
+        event = events.create_event(session, owner=user, data=_to_create(form, user))
+    except AppError as error:
+        return _form_error(request, user, None, form, error)
+    response = RedirectResponse(f"/events/{event.id}", status_code=303)
+    flash(response, "event_saved")
+    return response
+
+
+def _form_error(
+    request: Request, user: User, event: Event | None, form: EventForm, error: AppError
+) -> Response:
+    context = _context(
+        event=event, values=form.model_dump(), timezones=common_timezones(),
+        error=error.detail(request.state.locale), error_field=error.field,
+    )  # fmt: skip
+    return render(request, "events/form.html", context, status_code=error.status_code)
+
+
+@router.get("/events/import")
+def import_page(request: Request, session: SessionDep, user: CurrentUser) -> Response:
+    return render(
+        request,
+        "events/import.html",
+        _context(feeds=imports.list_feeds(session, owner=user), values={}),
+    )
+
+
+@router.post("/events/import")
+def import_preview(
+    request: Request,
+    session: SessionDep,
+    user: CurrentUser,
+    settings: SettingsDep,
+    url: Annotated[str, Form()] = "",
+    file: Annotated[UploadFile | None, File()] = None,
+) -> Response:
+    try:
+        if file is not None and file.filename:
+            data = file.file.read(MAX_UPLOAD + 1)
+            if len(data) > MAX_UPLOAD:
+                raise imports.ImportRefused("too_large", field="file")
+            parsed = imports.parse(
+                data, content_type=file.content_type, source_url=None, timezone=user.timezone
+            )
+        elif url.strip():
+            parsed = imports.fetch(
+                url, allow_private=settings.allow_private_urls, timezone=user.timezone
+            )
+        else:
+            raise Invalid(lazy_gettext("Paste a link or choose a file."), field="url")
+    except AppError as error:
+        context = _context(
+            feeds=imports.list_feeds(session, owner=user), values={"url": url},
+            error=error.detail(request.state.locale), error_field=error.field,
+        )  # fmt: skip
+        return render(request, "events/import.html", context, status_code=error.status_code)
+    previews = [
+        ImportedEventPublic.model_validate(item, from_attributes=True)
+        for item in parsed.result.events
+    ]
+    payload = json.dumps([preview.model_dump(mode="json") for preview in previews])
+    context = _context(
+        previews=previews, payload=payload, skipped=parsed.skipped, source_url=url.strip() if url.strip() else "",
+        calendar_name=parsed.result.calendar_name,
+    )  # fmt: skip
+    return render(request, "events/preview.html", context)
+
+
+@router.post("/events/import/save")
+def import_save(
+    session: SessionDep,
+    user: CurrentUser,
+    payload: Annotated[str, Form()] = "[]",
+    pick: Annotated[list[int] | None, Form()] = None,
+    source_url: Annotated[str, Form()] = "",
+    subscribe: Annotated[str, Form()] = "",
+    calendar_name: Annotated[str, Form()] = "",
+) -> Response:
+    try:
+        items = [
+            ImportedEvent(**ImportedEventPublic.model_validate(raw).model_dump())
+            for raw in json.loads(payload)
+        ]
+    except (ValueError, TypeError, ValidationError):
+        raise Invalid(
+            lazy_gettext("This preview could not be read. Please import again.")
+        ) from None
+    if subscribe and source_url:
+        feed = imports.subscribe(session, owner=user, url=source_url, name=calendar_name or None)
+        parsed = imports.Parsed(result=ImportResult(events=items))
+        imports.apply_feed(session, owner=user, feed=feed, parsed=parsed)
+    else:
+        chosen = [items[index] for index in sorted(set(pick or [])) if 0 <= index < len(items)]
+        if not chosen:
+            raise Invalid(lazy_gettext("Choose at least one event."), field="pick")
+        events.save_imported(session, owner=user, items=chosen, untitled=str(imports.UNTITLED))
+    response = RedirectResponse("/events", status_code=303)
+    flash(response, "events_imported")
+    return response
+
+
+@router.post("/events/feeds/{feed_id}/delete")
+def unsubscribe(session: SessionDep, user: CurrentUser, feed_id: uuid.UUID) -> Response:
+    imports.unsubscribe(session, owner=user, feed_id=feed_id)
+    response = RedirectResponse("/events/import", status_code=303)
+    flash(response, "feed_removed")
+    return response
+
+
+@router.get("/events/{event_id}")
+def event_page(
+    request: Request, session: SessionDep, user: CurrentUser, event_id: uuid.UUID
+) -> Response:
+    event = events.get_event(session, owner=user, event_id=event_id)
+    context = _context(
+        event=event,
+        wants=events.list_want_to_meet(session, owner=user, event=event),
+        editions=events.earlier_editions(session, owner=user, event=event),
+        other_zone=event.timezone != user.timezone,
+    )
+    return render(request, "events/detail.html", context)
+
+
+@router.get("/events/{event_id}/edit")
+def edit_page(
+    request: Request, session: SessionDep, user: CurrentUser, event_id: uuid.UUID
+) -> Response:
+    event = events.get_event(session, owner=user, event_id=event_id)
+    return render(
+        request,
+        "events/form.html",
+        _context(event=event, values=_form_values(event, user), timezones=common_timezones()),
+    )
+
+
+@router.post("/events/{event_id}/edit")
+def edit(
+    request: Request,
+    session: SessionDep,
+    user: CurrentUser,
+    event_id: uuid.UUID,
+    form: Annotated[EventForm, Form()],
+) -> Response:
+    event = events.get_event(session, owner=user, event_id=event_id)
+    try:
+        data = _to_create(form, user)
+        update = EventUpdate.model_validate(data.model_dump(exclude={"id"}))
+        events.update_event(session, owner=user, event_id=event_id, data=update)
+    except AppError as error:
+        session.rollback()
+        return _form_error(request, user, event, form, error)
+    response = RedirectResponse(f"/events/{event_id}", status_code=303)
+    flash(response, "event_saved")
+    return response
+
+
+@router.post("/events/{event_id}/status")
+def change_status(
+    session: SessionDep,
+    user: CurrentUser,
+    event_id: uuid.UUID,
+    status: Annotated[str, Form()] = "",
+    next: Annotated[str, Form()] = "",
+) -> Response:
+    events.set_status(session, owner=user, event_id=event_id, status=status)
+    target = "/events" if next == "list" else f"/events/{event_id}"
+    return RedirectResponse(target, status_code=303)
+
+
+@router.get("/events/{event_id}/delete")
+def delete_page(
+    request: Request, session: SessionDep, user: CurrentUser, event_id: uuid.UUID
+) -> Response:
+    event = events.get_event(session, owner=user, event_id=event_id)
+    return render(request, "events/delete.html", _context(event=event))
+
+
+@router.post("/events/{event_id}/delete")
+def delete(session: SessionDep, user: CurrentUser, event_id: uuid.UUID) -> Response:
+    events.delete_event(session, owner=user, event_id=event_id)
+    response = RedirectResponse("/events", status_code=303)
+    flash(response, "event_deleted")
+    return response
+
+
+@router.post("/events/{event_id}/want-to-meet")
+def add_want(
+    request: Request,
+    session: SessionDep,
+    user: CurrentUser,
+    event_id: uuid.UUID,
+    name: Annotated[str, Form()] = "",
+    why: Annotated[str, Form()] = "",
+) -> Response:
+    try:
+        events.add_want_to_meet(
+            session,
+            owner=user,
+            event_id=event_id,
+            data=WantToMeetCreate(name=name[:200], why=why[:1000]),
+        )
+    except Invalid as error:
+        event = events.get_event(session, owner=user, event_id=event_id)
+        context = _context(
+            event=event, wants=events.list_want_to_meet(session, owner=user, event=event),
+            editions=events.earlier_editions(session, owner=user, event=event), other_zone=event.timezone != user.timezone,
+            want_error=error.detail(request.state.locale),
+        )  # fmt: skip
+        return render(request, "events/detail.html", context, status_code=422)
+    return RedirectResponse(f"/events/{event_id}#want-to-meet", status_code=303)
+
+
+@router.post("/events/{event_id}/want-to-meet/{wish_id}/delete")
+def remove_want(
+    session: SessionDep, user: CurrentUser, event_id: uuid.UUID, wish_id: uuid.UUID
+) -> Response:
+    events.remove_want_to_meet(session, owner=user, event_id=event_id, wish_id=wish_id)
+    return RedirectResponse(f"/events/{event_id}#want-to-meet", status_code=303)

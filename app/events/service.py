@@ -1,0 +1,412 @@
+"""Events: the list, one event, series of editions, want-to-meet, and saving imported events."""
+
+import re
+import unicodedata
+import uuid
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from typing import Any
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import ColumnElement, or_
+from sqlmodel import Session, col, select
+
+from app.accounts.models import User
+from app.accounts.service import check_timezone
+from app.db import utcnow
+from app.errors import Conflict, Invalid, NotFound
+from app.events.importing import ImportedEvent
+from app.events.models import (
+    Event,
+    EventCreate,
+    EventFeed,
+    EventStatus,
+    EventUpdate,
+    WantToMeet,
+    WantToMeetCreate,
+)
+from app.web.i18n import lazy_gettext
+
+WHEN = ("upcoming", "past", "all")
+LIST_LIMIT = 500
+YEAR = re.compile(r"(?<!\d)(19|20)\d{2}(?!\d)|'\d{2}\b")
+# Fields that an import may refresh; the user's status, notes and `public` flag are never touched.
+IMPORTED_FIELDS = (
+    "name", "kind", "starts_at", "ends_at", "all_day", "timezone", "venue", "address",
+    "city", "country", "url", "description", "cancelled",
+)  # fmt: skip
+
+
+def _fold(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(char for char in decomposed if not unicodedata.combining(char)).casefold()
+
+
+def series_name(name: str) -> str:
+    """The name of an event's series: folded, without years ("VivaTech 2026" → "vivatech")."""
+    without_years = YEAR.sub(" ", _fold(name))
+    return " ".join(re.sub(r"[^\w]+", " ", without_years).split())[:200]
+
+
+def series_link(url: str | None) -> str:
+    """An event link's site and path, without years, for matching editions across years."""
+    if not url:
+        return ""
+    parts = urlsplit(url.strip())
+    host = (parts.hostname or "").removeprefix("www.")
+    if not host:
+        return ""
+    path = YEAR.sub("", parts.path).rstrip("/")
+    path = re.sub(r"/{2,}", "/", path)
+    return f"{host}{path}"[:500]
+
+
+def _end_of(event: Event) -> datetime:
+    if event.ends_at:
+        return event.ends_at
+    return event.starts_at + (timedelta(days=1) if event.all_day else timedelta(hours=2))
+
+
+def localize(value: datetime, timezone: str) -> datetime:
+    """An aware instant: naive values are read as wall-clock time in the event's zone."""
+    return value.replace(tzinfo=ZoneInfo(timezone)) if value.tzinfo is None else value
+
+
+def all_day_bounds(start: date, end: date | None, timezone: str) -> tuple[datetime, datetime]:
+    """All-day events run from midnight of the first day to midnight after the last day."""
+    zone = ZoneInfo(timezone)
+    last = end if end and end >= start else start
+    return datetime.combine(start, time(), zone), datetime.combine(
+        last + timedelta(days=1), time(), zone
+    )
+
+
+def _normalize_times(event: Event) -> None:
+    check_timezone(event.timezone)
+    event.starts_at = localize(event.starts_at, event.timezone)
+    if event.ends_at is not None:
+        event.ends_at = localize(event.ends_at, event.timezone)
+    if event.all_day:
+        zone = ZoneInfo(event.timezone)
+        first = event.starts_at.astimezone(zone).date()
+        last = None
+        if event.ends_at is not None:
+            # Stored ends are exclusive (midnight after the last day), as in iCalendar.
+            last = (event.ends_at.astimezone(zone) - timedelta(seconds=1)).date()
+        event.starts_at, event.ends_at = all_day_bounds(first, last, event.timezone)
+    if event.ends_at is not None and event.ends_at < event.starts_at:
+        raise Invalid(lazy_gettext("The end must come after the start."), field="ends_at")
+    event.series_name = series_name(event.name)
+    event.series_link = series_link(event.url)
+
+
+def _check_url(url: str | None) -> None:
+    if url and urlsplit(url).scheme not in {"http", "https"}:
+        raise Invalid(lazy_gettext("A web link must start with http:// or https://."), field="url")
+
+
+def get_event(session: Session, *, owner: User, event_id: uuid.UUID) -> Event:
+    """One of the owner's events."""
+    event = session.get(Event, event_id)
+    if event is None or event.owner_id != owner.id:
+        raise NotFound()
+    return event
+
+
+def create_event(session: Session, *, owner: User, data: EventCreate) -> Event:
+    """Add an event; the client may choose its id (created offline)."""
+    _check_url(data.url)
+    values = data.model_dump(exclude={"id"})
+    event = Event(**values, owner_id=owner.id, id=data.id or uuid.uuid4())
+    if data.id is not None and session.get(Event, data.id) is not None:
+        raise Conflict(lazy_gettext("An event with this id already exists."), field="id")
+    _normalize_times(event)
+    session.add(event)
+    session.flush()
+    return event
+
+
+def update_event(session: Session, *, owner: User, event_id: uuid.UUID, data: EventUpdate) -> Event:
+    """Change some fields of an event."""
+    event = get_event(session, owner=owner, event_id=event_id)
+    changes = data.model_dump(exclude_unset=True)
+    for name in ("name", "kind", "timezone", "status", "starts_at", "all_day", "public"):
+        if name in changes and changes[name] is None:
+            raise Invalid(lazy_gettext("This field cannot be empty."), field=name)
+    _check_url(changes.get("url"))
+    for name, value in changes.items():
+        setattr(event, name, value.value if isinstance(value, EventStatus) else value)
+    _normalize_times(event)
+    event.updated_at = utcnow()
+    event.sequence += 1
+    session.add(event)
+    return event
+
+
+def set_status(session: Session, *, owner: User, event_id: uuid.UUID, status: str) -> Event:
+    """Change an event's status in one tap."""
+    get_event(session, owner=owner, event_id=event_id)
+    if status not in EventStatus.__members__:
+        raise Invalid(lazy_gettext("Unknown status."), field="status")
+    return update_event(
+        session, owner=owner, event_id=event_id, data=EventUpdate(status=EventStatus(status))
+    )
+
+
+def delete_event(session: Session, *, owner: User, event_id: uuid.UUID) -> None:
+    """Delete an event and what hangs on it."""
+    session.delete(get_event(session, owner=owner, event_id=event_id))
+
+
+def mark_attended(
+    session: Session, *, owner_id: uuid.UUID | None = None, now: datetime | None = None
+) -> int:
+    """Events marked going that have ended become attended, once; returns how many moved."""
+    now = now or utcnow()
+    query = select(Event).where(
+        Event.status == EventStatus.going.value,
+        col(Event.auto_attended).is_(False),
+        col(Event.cancelled).is_(False),
+        Event.starts_at < now,
+    )
+    if owner_id is not None:
+        query = query.where(Event.owner_id == owner_id)
+    moved = 0
+    for event in session.exec(query):
+        if _end_of(event) <= now:
+            event.status = EventStatus.attended.value
+            event.auto_attended = True
+            event.updated_at = now
+            session.add(event)
+            moved += 1
+    return moved
+
+
+@dataclass
+class EventFilters:
+    when: str = "upcoming"
+    status: str | None = None
+    kind: str | None = None
+    q: str | None = None
+
+
+def list_events(
+    session: Session, *, owner: User, filters: EventFilters, now: datetime | None = None
+) -> list[Event]:
+    """The owner's events: upcoming (soonest first, ongoing included) or past (latest first)."""
+    now = now or utcnow()
+    mark_attended(session, owner_id=owner.id, now=now)
+    query = select(Event).where(Event.owner_id == owner.id)
+    # An event is upcoming until it ends; without an end, until a day after it starts.
+    horizon = now - timedelta(days=1)
+    if filters.when == "upcoming":
+        query = query.where(
+            or_(
+                col(Event.ends_at) > now,
+                (col(Event.ends_at).is_(None)) & (Event.starts_at > horizon),
+            )
+        )
+        query = query.order_by(col(Event.starts_at).asc())
+    elif filters.when == "past":
+        query = query.where(
+            or_(
+                col(Event.ends_at) <= now,
+                (col(Event.ends_at).is_(None)) & (Event.starts_at <= horizon),
+            )
+        )
+        query = query.order_by(col(Event.starts_at).desc())
+    else:
+        query = query.order_by(col(Event.starts_at).desc())
+    if filters.status:
+        query = query.where(Event.status == filters.status)
+    if filters.kind:
+        query = query.where(Event.kind == filters.kind)
+    events = list(session.exec(query.limit(LIST_LIMIT * 4 if filters.q else LIST_LIMIT)))
+    if filters.q:
+        # Accent- and case-insensitive on both backends: matched in Python on the owner's events.
+        needle = _fold(filters.q.strip())
+        events = [e for e in events if needle in _fold(f"{e.name} {e.city or ''} {e.venue or ''}")][
+            :LIST_LIMIT
+        ]
+    return events
+
+
+def earlier_editions(session: Session, *, owner: User, event: Event) -> list[Event]:
+    """The same event in earlier years: same name without the year, or same site and path."""
+    matches: list[ColumnElement[bool]] = []
+    if event.series_name:
+        matches.append(col(Event.series_name) == event.series_name)
+    if event.series_link:
+        matches.append(col(Event.series_link) == event.series_link)
+    if not matches:
+        return []
+    query = (
+        select(Event)
+        .where(
+            Event.owner_id == owner.id,
+            Event.id != event.id,
+            Event.starts_at < event.starts_at,
+            or_(*matches),
+        )
+        .order_by(col(Event.starts_at).desc())
+        .limit(20)
+    )
+    return list(session.exec(query))
+
+
+def current_event(session: Session, *, owner: User, now: datetime | None = None) -> Event | None:
+    """The event on now that the user goes to or is interested in, for capture and Today."""
+    now = now or utcnow()
+    candidates = session.exec(
+        select(Event)
+        .where(
+            Event.owner_id == owner.id,
+            col(Event.status).in_(
+                [EventStatus.going.value, EventStatus.interested.value, EventStatus.attended.value]
+            ),
+            col(Event.cancelled).is_(False),
+            Event.starts_at <= now,
+            Event.starts_at > now - timedelta(days=14),
+        )
+        .order_by(col(Event.starts_at).desc())
+    )
+    return next((event for event in candidates if _end_of(event) > now), None)
+
+
+def next_event(session: Session, *, owner: User, now: datetime | None = None) -> Event | None:
+    """The next event the user goes to or is interested in."""
+    now = now or utcnow()
+    return session.exec(
+        select(Event)
+        .where(
+            Event.owner_id == owner.id,
+            col(Event.status).in_([EventStatus.going.value, EventStatus.interested.value]),
+            col(Event.cancelled).is_(False),
+            Event.starts_at > now,
+        )
+        .order_by(col(Event.starts_at).asc())
+    ).first()
+
+
+def list_want_to_meet(session: Session, *, owner: User, event: Event) -> list[WantToMeet]:
+    """Who the user wants to meet at this event."""
+    query = select(WantToMeet).where(
+        WantToMeet.owner_id == owner.id, WantToMeet.event_id == event.id
+    )
+    return list(session.exec(query.order_by(col(WantToMeet.created_at))))
+
+
+def add_want_to_meet(
+    session: Session, *, owner: User, event_id: uuid.UUID, data: WantToMeetCreate
+) -> WantToMeet:
+    """Note someone to meet at an event, with why."""
+    event = get_event(session, owner=owner, event_id=event_id)
+    name = data.name.strip()
+    if not name:
+        raise Invalid(lazy_gettext("Please give a name."), field="name")
+    wish = WantToMeet(
+        owner_id=owner.id,
+        event_id=event.id,
+        name=name,
+        contact_id=data.contact_id,
+        why=(data.why or "").strip() or None,
+    )
+    session.add(wish)
+    session.flush()
+    return wish
+
+
+def remove_want_to_meet(
+    session: Session, *, owner: User, event_id: uuid.UUID, wish_id: uuid.UUID
+) -> None:
+    """Take someone off an event's want-to-meet list."""
+    wish = session.get(WantToMeet, wish_id)
+    if wish is None or wish.owner_id != owner.id or wish.event_id != event_id:
+        raise NotFound()
+    session.delete(wish)
+
+
+@dataclass
+class SaveSummary:
+    created: list[Event] = field(default_factory=list)
+    updated: list[Event] = field(default_factory=list)
+    unchanged: list[Event] = field(default_factory=list)
+
+    @property
+    def events(self) -> list[Event]:
+        return self.created + self.updated + self.unchanged
+
+
+def _existing(session: Session, owner: User, item: ImportedEvent) -> Event | None:
+    """The event an import refers to: by the source's UID, else by its link."""
+    query = select(Event).where(Event.owner_id == owner.id)
+    if item.source_uid:
+        return session.exec(query.where(Event.source_uid == item.source_uid[:500])).first()
+    if item.url:
+        return session.exec(query.where(Event.url == item.url[:2000])).first()
+    return None
+
+
+def imported_values(item: ImportedEvent, *, untitled: str) -> dict[str, Any]:
+    """The fields of an event as a source describes it."""
+    return {
+        "name": (item.name or untitled)[:200],
+        "kind": item.kind
+        if item.kind in {"salon", "conference", "meetup", "workshop", "other"}
+        else "other",
+        "starts_at": item.starts_at,
+        "ends_at": item.ends_at,
+        "all_day": item.all_day,
+        "timezone": item.timezone,
+        "venue": (item.venue or None) and item.venue[:200],
+        "address": (item.address or None) and item.address[:500],
+        "city": (item.city or None) and item.city[:120],
+        "country": (item.country or None) and item.country[:120],
+        "url": (item.url or None) and item.url[:2000],
+        "description": (item.description or None) and item.description[:10_000],
+        "cancelled": item.cancelled,
+    }
+
+
+def save_imported(
+    session: Session,
+    *,
+    owner: User,
+    items: list[ImportedEvent],
+    feed: EventFeed | None = None,
+    untitled: str = "Untitled event",
+) -> SaveSummary:
+    """Create or update imported events: matched by the source's UID, else by link; never doubled.
+
+    The user's own status, notes and `public` flag are kept as they are.
+    """
+    summary = SaveSummary()
+    for item in items:
+        values = imported_values(item, untitled=untitled)
+        existing = _existing(session, owner, item)
+        if existing is None:
+            event = Event(
+                **values, owner_id=owner.id, source_uid=item.source_uid and item.source_uid[:500]
+            )
+            event.feed_id = feed.id if feed else None
+            _normalize_times(event)
+            session.add(event)
+            session.flush()
+            summary.created.append(event)
+            continue
+        before = {name: getattr(existing, name) for name in IMPORTED_FIELDS}
+        for name, value in values.items():
+            setattr(existing, name, value)
+        if feed is not None:
+            existing.feed_id = feed.id
+        _normalize_times(existing)
+        if {name: getattr(existing, name) for name in IMPORTED_FIELDS} != before:
+            existing.updated_at = utcnow()
+            existing.sequence += 1
+            session.add(existing)
+            summary.updated.append(existing)
+        else:
+            summary.unchanged.append(existing)
+    session.flush()
+    return summary
