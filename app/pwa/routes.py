@@ -8,8 +8,8 @@ from pathlib import Path
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 from sqlalchemy import text
+from sqlalchemy.exc import SQLAlchemyError
 
-from app.db import SessionDep
 from app.web import i18n
 from app.web.templating import env, static_url
 
@@ -91,7 +91,11 @@ def manifest(request: Request) -> Response:
 
 
 @router.get("/healthz")
-def healthz(session: SessionDep) -> dict[str, str]:
-    """200 when the database answers."""
-    session.exec(text("SELECT 1"))  # type: ignore[call-overload]
-    return {"status": "ok"}
+def healthz(request: Request) -> JSONResponse:
+    """200 when the database answers, 503 when it does not."""
+    try:
+        with request.app.state.engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+    except SQLAlchemyError:
+        return JSONResponse({"status": "unavailable"}, status_code=503)
+    return JSONResponse({"status": "ok"})
