@@ -6,6 +6,7 @@ from sqlmodel import Session, select
 
 from app.accounts import service as accounts
 from app.accounts.models import User
+from app.events import demo as demo_events
 
 DEMO_EMAIL = "demo@givefirst.invalid"
 
@@ -36,4 +37,5 @@ def fill(session: Session, *, user: User) -> str:
     if not user.display_name:
         user.display_name = "Camille Martin"
         session.add(user)
-    return f"demo data ready for {user.email}"
+    added = demo_events.add_events(session, user=user)
+    return f"demo data ready for {user.email}: {added} events added"

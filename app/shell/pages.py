@@ -4,7 +4,8 @@ from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
 from app.accounts.deps import CurrentUser, OptionalUser
-from app.db import utcnow
+from app.db import SessionDep, utcnow
+from app.events import service as events
 from app.web.i18n import lazy_gettext
 from app.web.templating import render
 
@@ -29,10 +30,16 @@ COMING = {
 
 
 @router.get("/")
-def home(request: Request, user: OptionalUser) -> Response:
+def home(request: Request, session: SessionDep, user: OptionalUser) -> Response:
     if user is None:
         return RedirectResponse("/signin", status_code=303)
-    return render(request, "shell/home.html", {"now": utcnow()})
+    now = utcnow()
+    context = {
+        "now": now,
+        "current": events.current_event(session, owner=user, now=now),
+        "upcoming": events.next_event(session, owner=user, now=now),
+    }
+    return render(request, "shell/home.html", context)
 
 
 @router.get("/offline")

@@ -392,3 +392,24 @@ def test_every_shared_file_imports_through_the_api_by_file_and_by_link(
                 if e["name"] == sample
             }
             assert datetime.fromisoformat(start).replace(tzinfo=UTC) in instants
+
+
+def test_today_shows_the_event_on_now_with_its_capture_button(
+    app: FastAPI, client: TestClient
+) -> None:
+    from tests.helpers import Page, create_user, sign_in
+
+    create_user(app, "zoe@example.org")
+    sign_in(client, "zoe@example.org")
+    empty = Page(client.get("/").text)
+    assert empty.find("section", **{"data-current-event": ""}) is None
+    current = client.post(
+        "/api/v1/events",
+        json={"name": "Salon On Now", "starts_at": iso(-1), "ends_at": iso(1), "status": "going"},
+    ).json()
+    client.post(
+        "/api/v1/events", json={"name": "Next One", "starts_at": iso(10), "status": "interested"}
+    )
+    page = Page(client.get("/").text)
+    assert page.find("a", href=f"/capture?event_id={current['id']}") is not None
+    assert "Salon On Now" in page.text and "Next One" in page.text
