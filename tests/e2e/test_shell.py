@@ -91,3 +91,38 @@ def test_desktop_layout_puts_navigation_on_the_side(live_server: LiveServer, pag
     box = page.locator("nav.tabs").bounding_box()
     assert box is not None and box["x"] == 0 and box["height"] >= 700 and box["width"] < 300
     assert_accessible(page)
+
+
+def test_a_new_version_is_offered_and_applied_on_request(
+    live_server: LiveServer, page: Page, tmp_path
+) -> None:  # noqa: ANN001
+    import shutil
+
+    from app.config import PROJECT_ROOT
+
+    static = tmp_path / "static"
+    shutil.copytree(PROJECT_ROOT / "static", static)
+    live_server.stop()
+    live_server.env["GIVEFIRST_STATIC_DIR"] = str(static)
+    live_server.start()
+    live_server.cli("users", "create", "zoe@example.org", input_text=PASSWORD + "\n")
+    page.goto(f"{live_server.url}/signin")
+    page.wait_for_function(
+        "navigator.serviceWorker.controller !== null || (location.reload(), false)", timeout=15000
+    )
+    first = page.evaluate("navigator.serviceWorker.controller.scriptURL")
+    assert first.endswith("/sw.js")
+    expect(page.locator("#update")).to_be_hidden()
+    # A new release: the shell changes, the server restarts.
+    with (static / "css" / "app.css").open("a") as css:
+        css.write("\n/* new release */\n")
+    live_server.stop()
+    live_server.start()
+    page.reload()
+    expect(page.locator("#update")).to_be_visible(timeout=15000)
+    assert_accessible(page)
+    page.click("#update [data-action=update]")
+    page.wait_for_load_state()
+    expect(page.locator("#update")).to_be_hidden(timeout=15000)
+    version = page.evaluate("caches.keys()")
+    assert len([name for name in version if name.startswith("shell-")]) == 1
