@@ -95,7 +95,7 @@ def test_desktop_layout_puts_navigation_on_the_side(live_server: LiveServer, pag
 
 def test_a_new_version_is_offered_and_applied_on_request(
     live_server: LiveServer, page: Page, tmp_path
-) -> None:  # noqa: ANN001
+) -> None:
     import shutil
 
     from app.config import PROJECT_ROOT
