@@ -2,6 +2,7 @@
 
 import logging
 from typing import Any
+from urllib.parse import quote
 
 from babel.support import LazyProxy
 from fastapi import FastAPI, Request
@@ -114,7 +115,8 @@ def render_error(
             body.update(extra)
         return JSONResponse(body, status_code=status)
     if status == 401:
-        return RedirectResponse(f"/signin?next={request.url.path}", status_code=303)
+        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        return RedirectResponse(f"/signin?next={quote(target, safe='')}", status_code=303)
     from app.web.templating import render  # late import: templating imports the error types
 
     return render(request, "error.html", {"status": status, "detail": detail}, status_code=status)

@@ -12,6 +12,7 @@ from starlette.types import Scope
 from app import models  # noqa: F401 - registers every table on the metadata
 from app.accounts import api as accounts_api
 from app.accounts import pages as accounts_pages
+from app.accounts.deps import renew_cookie_middleware
 from app.config import Settings
 from app.db import make_engine
 from app.errors import install_error_handlers
@@ -21,6 +22,7 @@ from app.pwa import routes as pwa_routes
 from app.security import security_middleware
 from app.shell import pages as shell_pages
 from app.web import i18n
+from app.web.docs import install_docs
 
 
 class FingerprintedStatic(StaticFiles):
@@ -69,11 +71,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.engine = make_engine(settings.sqlalchemy_url)
 
     install_error_handlers(app)
+    app.middleware("http")(renew_cookie_middleware(settings))
     app.middleware("http")(security_middleware(settings))
     app.middleware("http")(_locale_middleware())
     app.add_middleware(GZipMiddleware, minimum_size=500)
 
     app.mount("/static", FingerprintedStatic(directory=settings.static_dir), name="static")
+    install_docs(app)
     for router in (
         pwa_routes.router,
         accounts_api.router,

@@ -66,7 +66,12 @@ def client_address(request: Request, settings: Settings) -> str:
     peer = request.client.host if request.client else "unknown"
     forwarded = request.headers.get("x-forwarded-for")
     if forwarded and peer in settings.trusted_proxy_hosts:
-        return forwarded.split(",")[0].strip()
+        # The rightmost address not added by a trusted proxy is the client; entries further left
+        # are whatever the client chose to send.
+        hops = [hop.strip() for hop in forwarded.split(",") if hop.strip()]
+        while len(hops) > 1 and hops[-1] in settings.trusted_proxy_hosts:
+            hops.pop()
+        return hops[-1] if hops else peer
     return peer
 
 
@@ -96,7 +101,7 @@ def security_middleware(
     ) -> Response:
         if (
             request.method in UNSAFE_METHODS
-            and "authorization" not in request.headers
+            and not request.headers.get("authorization", "").strip()
             and not is_same_origin(request, settings)
         ):
             from app.errors import render_error

@@ -79,7 +79,10 @@ def test_healthz_is_503_when_the_database_does_not_answer(tmp_path: Path) -> Non
 
 
 def test_api_docs_are_served_by_the_app_itself(client: TestClient) -> None:
-    html = client.get("/docs").text
+    response = client.get("/docs")
+    assert response.status_code == 200
+    html = response.text
+    assert len(re.findall(r'(?:src|href)="(/docs/assets/[^"]+)"', html)) == 2
     assert not re.search(r"""(src|href)=["']https?://""", html)
     assert not re.search(r"<script(?![^>]*\bsrc=)[^>]*>", html)
     for asset in re.findall(r'(?:src|href)="(/docs/assets/[^"]+)"', html):

@@ -1,16 +1,50 @@
 """Who is asking: the user from the session cookie or a bearer token, as dependency aliases."""
 
+from collections.abc import Awaitable, Callable
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Request, Response
 
 from app.accounts import service as accounts
 from app.accounts.models import User
 from app.config import Settings
 from app.db import SessionDep
 from app.errors import NotAuthenticated
+from app.security import client_scheme
 
 SESSION_COOKIE = "gf_session"
+
+
+def set_session_cookie(
+    response: Response, request: Request, settings: Settings, token: str
+) -> None:
+    """The session cookie: HttpOnly, SameSite=Lax, Secure over HTTPS, lasting the session's days."""
+    response.set_cookie(
+        SESSION_COOKIE,
+        token,
+        max_age=settings.session_days * 86400,
+        httponly=True,
+        samesite="lax",
+        secure=client_scheme(request, settings) == "https",
+        path="/",
+    )
+
+
+def renew_cookie_middleware(
+    settings: Settings,
+) -> Callable[[Request, Callable[[Request], Awaitable[Response]]], Awaitable[Response]]:
+    """Send the cookie again when its session slid forward, so the browser keeps it as long."""
+
+    async def middleware(
+        request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
+        response = await call_next(request)
+        token = getattr(request.state, "renewed_session", None)
+        if token and SESSION_COOKIE not in response.headers.get("set-cookie", ""):
+            set_session_cookie(response, request, settings, token)
+        return response
+
+    return middleware
 
 
 def get_settings(request: Request) -> Settings:
@@ -25,8 +59,8 @@ SettingsDep = Annotated[Settings, Depends(get_settings)]
 def get_optional_user(request: Request, session: SessionDep, settings: SettingsDep) -> User | None:
     """The signed-in user, if any; a bearer token that does not match is refused outright."""
     user: User | None = None
-    authorization = request.headers.get("authorization", "")
-    if authorization:
+    authorization = request.headers.get("authorization")
+    if authorization is not None:
         scheme, _, secret = authorization.partition(" ")
         if scheme.lower() != "bearer" or not secret.strip():
             raise NotAuthenticated()
@@ -35,10 +69,15 @@ def get_optional_user(request: Request, session: SessionDep, settings: SettingsD
             raise NotAuthenticated()
         request.state.auth = "token"
     elif token := request.cookies.get(SESSION_COOKIE):
-        user = accounts.resume_session(session, token=token, days=settings.session_days)
+        user, renewed = accounts.resume_session(session, token=token, days=settings.session_days)
         request.state.auth = "cookie"
+        if renewed:
+            # The cookie's own lifetime slides too (set on the response by renew_cookie_middleware).
+            request.state.renewed_session = token
     if user is not None:
         request.state.user = user
+        # Read now: an error later in the request expires the loaded user.
+        request.state.account = user.id.hex[:12]
         request.state.locale = user.locale
         request.state.timezone = user.timezone
     return user

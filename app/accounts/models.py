@@ -3,7 +3,6 @@
 import uuid
 from datetime import datetime
 
-from pydantic import EmailStr
 from sqlmodel import Field, SQLModel
 
 from app.db import InstantField, utcnow
@@ -12,7 +11,7 @@ TIMEZONE_MAX = 64
 
 
 class UserBase(SQLModel):
-    email: EmailStr = Field(max_length=254)
+    email: str = Field(max_length=254)
     display_name: str = Field(default="", max_length=120)
     locale: str = Field(default="fr", max_length=5)
     timezone: str = Field(default="Europe/Paris", max_length=TIMEZONE_MAX)

@@ -8,11 +8,17 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
 from app.accounts import service as accounts
-from app.accounts.deps import SESSION_COOKIE, CurrentUser, OptionalUser, SettingsDep
+from app.accounts.deps import (
+    SESSION_COOKIE,
+    CurrentUser,
+    OptionalUser,
+    SettingsDep,
+    set_session_cookie,
+)
 from app.config import Settings
 from app.db import SessionDep
 from app.errors import AppError
-from app.security import client_address, client_scheme
+from app.security import client_address
 from app.web.i18n import lazy_gettext
 from app.web.templating import flash, register_flash, render
 
@@ -42,15 +48,7 @@ def _safe_next(target: str | None) -> str:
 
 def _signed_in(request: Request, settings: Settings, token: str, target: str) -> Response:
     response = RedirectResponse(_safe_next(target), status_code=303)
-    response.set_cookie(
-        SESSION_COOKIE,
-        token,
-        max_age=settings.session_days * 86400,
-        httponly=True,
-        samesite="lax",
-        secure=client_scheme(request, settings) == "https",
-        path="/",
-    )
+    set_session_cookie(response, request, settings, token)
     return response
 
 

@@ -1,5 +1,6 @@
 """Accounts: sign-up, sign-in with throttling, sessions, access tokens and the profile."""
 
+import re
 import uuid
 from datetime import timedelta
 from functools import cache
@@ -15,6 +16,9 @@ from app.security import hash_password, new_token, token_digest, verify_password
 from app.web.i18n import LOCALES, lazy_gettext
 
 MIN_PASSWORD = 10
+EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+# Checked when an email is unknown, so that the answer takes as long as for a real account.
+DUMMY_HASH = hash_password("not a real password, only spends the same time")
 MAX_PASSWORD = 1024
 THROTTLE_WINDOW = timedelta(minutes=15)
 MAX_FAILURES_PER_ACCOUNT = 5
@@ -90,7 +94,7 @@ def create_user(
 ) -> User:
     """Create an account; the email must be new."""
     email = normalize_email(email)
-    if "@" not in email or len(email) > 254:
+    if not EMAIL.fullmatch(email) or len(email) > 254:
         raise Invalid(lazy_gettext("Please enter a valid email address."), field="email")
     check_password(password)
     check_timezone(timezone)
@@ -128,7 +132,8 @@ def authenticate(session: Session, *, email: str, password: str, address: str) -
     ):
         raise TooManyRequests()
     user = session.exec(select(User).where(User.email == email)).first()
-    if user is None or not verify_password(password, user.password_hash):
+    known = verify_password(password, user.password_hash if user else DUMMY_HASH)
+    if user is None or not known:
         session.add(LoginFailure(key=account_key))
         session.add(LoginFailure(key=address_key))
         raise Invalid(BAD_CREDENTIALS, field="password")
@@ -154,20 +159,21 @@ def start_session(session: Session, *, user: User, days: int, user_agent: str = 
     return token
 
 
-def resume_session(session: Session, *, token: str, days: int) -> User | None:
-    """The user of a live session, sliding its expiry forward (a phone stays signed in)."""
+def resume_session(session: Session, *, token: str, days: int) -> tuple[User | None, bool]:
+    """The user of a live session, and whether its expiry slid forward (a phone stays signed in)."""
     auth = session.get(AuthSession, token_digest(token))
     now = utcnow()
     if auth is None:
-        return None
+        return None, False
     if auth.expires_at <= now:
         session.delete(auth)
-        return None
-    if now - auth.last_seen_at > RENEW_AFTER:
+        return None, False
+    renewed = now - auth.last_seen_at > RENEW_AFTER
+    if renewed:
         auth.last_seen_at = now
         auth.expires_at = now + timedelta(days=days)
         session.add(auth)
-    return session.get(User, auth.user_id)
+    return session.get(User, auth.user_id), renewed
 
 
 def end_session(session: Session, *, token: str) -> None:

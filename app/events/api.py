@@ -168,9 +168,7 @@ def _run_import(
         summary = imports.apply_feed(session, owner=user, feed=feed, parsed=parsed)
         response.feed_id = feed.id
     else:
-        summary = events.save_imported(
-            session, owner=user, items=parsed.result.events, untitled=str(imports.UNTITLED)
-        )
+        summary = events.save_imported(session, owner=user, items=parsed.result.events)
     response.created, response.updated, response.unchanged = (
         len(summary.created),
         len(summary.updated),

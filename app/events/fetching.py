@@ -168,7 +168,7 @@ def _get(
             )
     except httpx.TimeoutException as error:
         raise FetchFailed("timeout") from error
-    except httpx.InvalidURL as error:
+    except (httpx.InvalidURL, UnicodeError) as error:
         raise FetchFailed("bad_url") from error
     except (httpx.TransportError, httpx.DecodingError) as error:
         raise FetchFailed("unreachable") from error

@@ -42,7 +42,6 @@ SKIP_REASONS: dict[str, LazyProxy] = {
     "duplicate": lazy_gettext("listed twice"),
     "unreadable": lazy_gettext("unreadable"),
 }
-UNTITLED = lazy_gettext("Untitled event")
 CLAIM = timedelta(minutes=10)
 REFRESH_EVERY = timedelta(hours=6)
 
@@ -144,9 +143,7 @@ def apply_feed(
 ) -> events.SaveSummary:
     """Save a feed's events; upcoming ones that left the feed show as cancelled (never deleted)."""
     now = now or utcnow()
-    summary = events.save_imported(
-        session, owner=owner, items=parsed.result.events, feed=feed, untitled=str(UNTITLED)
-    )
+    summary = events.save_imported(session, owner=owner, items=parsed.result.events, feed=feed)
     kept = {event.id for event in summary.events}
     gone = session.exec(
         select(Event).where(

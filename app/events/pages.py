@@ -29,7 +29,7 @@ from app.events.models import (
     ImportedEventPublic,
     WantToMeetCreate,
 )
-from app.web.i18n import babel_locale, lazy_gettext
+from app.web.i18n import babel_locale, gettext, lazy_gettext, use_locale
 from app.web.templating import flash, register_flash, render
 
 router = APIRouter(include_in_schema=False)
@@ -82,13 +82,16 @@ def _parse_local(value: str, field: str, *, required: bool) -> datetime | None:
             raise Invalid(lazy_gettext("Please give a date."), field=field)
         return None
     try:
-        return (
+        parsed = (
             datetime.fromisoformat(value)
             if "T" in value
             else datetime.combine(date.fromisoformat(value), datetime.min.time())
         )
     except ValueError:
         raise Invalid(lazy_gettext("This date is not valid."), field=field) from None
+    if not events.in_range(parsed):
+        raise Invalid(lazy_gettext("Please give a date between 1900 and 2200."), field=field)
+    return parsed
 
 
 def _to_create(form: EventForm, user: User) -> EventCreate:
@@ -160,7 +163,8 @@ def _month_groups(
     groups = []
     for month, group in groupby(items, key=key):
         if month == "now":
-            label = str(lazy_gettext("On now"))
+            with use_locale(request.state.locale):
+                label = gettext("On now")
         else:
             first = datetime.strptime(month, "%Y-%m").date()
             label = format_date(first, "LLLL y", locale=locale).capitalize()
@@ -304,7 +308,7 @@ def import_save(
         chosen = [items[index] for index in sorted(set(pick or [])) if 0 <= index < len(items)]
         if not chosen:
             raise Invalid(lazy_gettext("Choose at least one event."), field="pick")
-        events.save_imported(session, owner=user, items=chosen, untitled=str(imports.UNTITLED))
+        events.save_imported(session, owner=user, items=chosen)
     response = RedirectResponse("/events", status_code=303)
     flash(response, "events_imported")
     return response

@@ -26,10 +26,11 @@ from app.events.models import (
     WantToMeet,
     WantToMeetCreate,
 )
-from app.web.i18n import lazy_gettext
+from app.web.i18n import gettext, lazy_gettext, use_locale
 
 WHEN = ("upcoming", "past", "all")
 LIST_LIMIT = 500
+MIN_YEAR, MAX_YEAR = 1900, 2200
 YEAR = re.compile(r"(?<!\d)(19|20)\d{2}(?!\d)|'\d{2}\b")
 # Fields that an import may refresh; the user's status, notes and `public` flag are never touched.
 IMPORTED_FIELDS = (
@@ -82,8 +83,17 @@ def all_day_bounds(start: date, end: date | None, timezone: str) -> tuple[dateti
     )
 
 
+def in_range(value: datetime) -> bool:
+    """Dates Givefirst keeps: years 1900 to 2200 (beyond, time zone arithmetic overflows)."""
+    return MIN_YEAR <= value.year <= MAX_YEAR
+
+
 def _normalize_times(event: Event) -> None:
     check_timezone(event.timezone)
+    for name in ("starts_at", "ends_at"):
+        value = getattr(event, name)
+        if value is not None and not in_range(value):
+            raise Invalid(lazy_gettext("Please give a date between 1900 and 2200."), field=name)
     event.starts_at = localize(event.starts_at, event.timezone)
     if event.ends_at is not None:
         event.ends_at = localize(event.ends_at, event.timezone)
@@ -94,6 +104,8 @@ def _normalize_times(event: Event) -> None:
         if event.ends_at is not None:
             # Stored ends are exclusive (midnight after the last day), as in iCalendar.
             last = (event.ends_at.astimezone(zone) - timedelta(seconds=1)).date()
+            if last < first:
+                raise Invalid(lazy_gettext("The end must come after the start."), field="ends_at")
         event.starts_at, event.ends_at = all_day_bounds(first, last, event.timezone)
     if event.ends_at is not None and event.ends_at < event.starts_at:
         raise Invalid(lazy_gettext("The end must come after the start."), field="ends_at")
@@ -119,7 +131,9 @@ def create_event(session: Session, *, owner: User, data: EventCreate) -> Event:
     _check_url(data.url)
     values = data.model_dump(exclude={"id"})
     event = Event(**values, owner_id=owner.id, id=data.id or uuid.uuid4())
-    if data.id is not None and session.get(Event, data.id) is not None:
+    if data.id is not None and (existing := session.get(Event, data.id)) is not None:
+        if existing.owner_id != owner.id:
+            raise NotFound()
         raise Conflict(lazy_gettext("An event with this id already exists."), field="id")
     _normalize_times(event)
     session.add(event)
@@ -135,6 +149,15 @@ def update_event(session: Session, *, owner: User, event_id: uuid.UUID, data: Ev
         if name in changes and changes[name] is None:
             raise Invalid(lazy_gettext("This field cannot be empty."), field=name)
     _check_url(changes.get("url"))
+    if event.all_day and "timezone" in changes and "starts_at" not in changes:
+        # Keep the same calendar days when only the zone of an all-day event changes.
+        check_timezone(changes["timezone"] or "")
+        old = ZoneInfo(event.timezone)
+        first = event.starts_at.astimezone(old).date()
+        last = (
+            (event.ends_at.astimezone(old) - timedelta(seconds=1)).date() if event.ends_at else None
+        )
+        changes["starts_at"], changes["ends_at"] = all_day_bounds(first, last, changes["timezone"])
     for name, value in changes.items():
         setattr(event, name, value.value if isinstance(value, EventStatus) else value)
     _normalize_times(event)
@@ -338,14 +361,19 @@ class SaveSummary:
         return self.created + self.updated + self.unchanged
 
 
-def _existing(session: Session, owner: User, item: ImportedEvent) -> Event | None:
+def _existing(
+    session: Session, owner: User, item: ImportedEvent, values: dict[str, Any]
+) -> Event | None:
     """The event an import refers to: by the source's UID, else by its link."""
     query = select(Event).where(Event.owner_id == owner.id)
     if item.source_uid:
         return session.exec(query.where(Event.source_uid == item.source_uid[:500])).first()
-    if item.url:
-        return session.exec(query.where(Event.url == item.url[:2000])).first()
-    return None
+    if values["url"]:
+        return session.exec(query.where(Event.url == values["url"])).first()
+    # Neither: the same name at the same moment is the same event.
+    return session.exec(
+        query.where(Event.name == values["name"], Event.starts_at == item.starts_at)
+    ).first()
 
 
 def imported_values(item: ImportedEvent, *, untitled: str) -> dict[str, Any]:
@@ -363,7 +391,9 @@ def imported_values(item: ImportedEvent, *, untitled: str) -> dict[str, Any]:
         "address": (item.address or None) and item.address[:500],
         "city": (item.city or None) and item.city[:120],
         "country": (item.country or None) and item.country[:120],
-        "url": (item.url or None) and item.url[:2000],
+        "url": item.url[:2000]
+        if item.url and urlsplit(item.url).scheme in {"http", "https"}
+        else None,
         "description": (item.description or None) and item.description[:10_000],
         "cancelled": item.cancelled,
     }
@@ -375,16 +405,21 @@ def save_imported(
     owner: User,
     items: list[ImportedEvent],
     feed: EventFeed | None = None,
-    untitled: str = "Untitled event",
 ) -> SaveSummary:
     """Create or update imported events: matched by the source's UID, else by link; never doubled.
 
     The user's own status, notes and `public` flag are kept as they are.
     """
     summary = SaveSummary()
+    with use_locale(owner.locale):
+        untitled = gettext("Untitled event")
     for item in items:
+        if not in_range(item.starts_at) or (
+            item.ends_at is not None and not in_range(item.ends_at)
+        ):
+            continue
         values = imported_values(item, untitled=untitled)
-        existing = _existing(session, owner, item)
+        existing = _existing(session, owner, item, values)
         if existing is None:
             event = Event(
                 **values, owner_id=owner.id, source_uid=item.source_uid and item.source_uid[:500]

@@ -11,7 +11,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
 from app.web import i18n
-from app.web.templating import env, static_url
+from app.web.templating import TEMPLATE_DIR, env, static_url
 
 router = APIRouter(include_in_schema=False)
 
@@ -28,12 +28,13 @@ SHELL_PAGES = ("/offline",)
 
 @cache
 def _shell_version(static_dir: Path) -> str:
+    """A hash of everything the shell is made of: static files, templates and catalogs."""
     digest = hashlib.sha256()
-    for path in sorted(static_dir.rglob("*")):
-        if path.is_file():
-            digest.update(path.name.encode())
-            digest.update(path.read_bytes())
-    digest.update(env.get_template("pwa/sw.js").render(version="", precache="[]").encode())
+    for folder in (static_dir, TEMPLATE_DIR, i18n.LOCALE_DIR):
+        for path in sorted(folder.rglob("*")):
+            if path.is_file():
+                digest.update(path.name.encode())
+                digest.update(path.read_bytes())
     return digest.hexdigest()[:12]
 
 

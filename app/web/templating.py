@@ -87,6 +87,7 @@ def render(
     values: dict[str, Any] = {
         "request": request,
         "user": getattr(request.state, "user", None),
+        "account": getattr(request.state, "account", None),
         "locale": locale,
         "static_url": lambda path: static_url(request, path),
         "format_datetime": fmt_datetime,

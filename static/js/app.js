@@ -33,9 +33,19 @@ if ("serviceWorker" in navigator) {
   });
 }
 
-// Signing out forgets the pages kept for offline use.
+// Pages kept for offline use belong to one account: forget them on sign-out, on the sign-in
+// page (the session may have ended elsewhere) and whenever another account shows up.
+function forgetPages() {
+  navigator.serviceWorker?.controller?.postMessage({ type: "signed-out" });
+}
 for (const form of document.querySelectorAll('form[action="/signout"], form[action="/settings/signout-everywhere"]')) {
-  form.addEventListener("submit", () => navigator.serviceWorker?.controller?.postMessage({ type: "signed-out" }));
+  form.addEventListener("submit", forgetPages);
+}
+const account = document.body.dataset.account || "";
+if (["signin", "signup"].includes(document.body.dataset.page)) forgetPages();
+if (account && localStorage.getItem("gf-account") !== account) {
+  if (localStorage.getItem("gf-account")) forgetPages();
+  localStorage.setItem("gf-account", account);
 }
 
 for (const input of document.querySelectorAll("[data-select-on-focus]")) {

@@ -220,3 +220,48 @@ def test_pages_need_a_session_and_redirect_to_signin(client: TestClient) -> None
         response = client.get(path, follow_redirects=False)
         assert response.status_code == 303, path
         assert response.headers["location"].startswith("/signin")
+
+
+def test_the_cookie_is_sent_again_when_the_session_slides(app: FastAPI, client: TestClient) -> None:
+    create_user(app, "zoe@example.org")
+    sign_in(client, "zoe@example.org")
+    assert "set-cookie" not in client.get("/api/v1/me").headers
+    with Session(app.state.engine) as session:
+        auth = session.exec(select(AuthSession)).one()
+        auth.last_seen_at = utcnow() - timedelta(days=2)
+        session.add(auth)
+        session.commit()
+    renewed = client.get("/api/v1/me")
+    assert "gf_session=" in renewed.headers["set-cookie"]
+    assert "Max-Age=2592000" in renewed.headers["set-cookie"]
+
+
+def test_signin_redirect_keeps_the_query(client: TestClient) -> None:
+    response = client.get("/settings?tab=tokens", follow_redirects=False)
+    assert response.headers["location"] == "/signin?next=%2Fsettings%3Ftab%3Dtokens"
+
+
+def test_only_the_rightmost_forwarded_address_is_believed(app: FastAPI) -> None:
+    create_user(app, "zoe@example.org")
+    proxied = create_app(app.state.settings.model_copy(update={"trusted_proxies": "testclient"}))
+    with TestClient(proxied) as client:
+        for number in range(20):
+            client.post(
+                "/signin",
+                data={"email": f"guess{number}@example.org", "password": "bad password!"},
+                headers={"X-Forwarded-For": f"10.0.0.{number}, 203.0.113.7"},
+            )
+        # The attacker's spoofed left-hand entries changed every time; the real address did not.
+        response = client.post(
+            "/signin",
+            data={"email": "zoe@example.org", "password": PASSWORD},
+            headers={"X-Forwarded-For": "10.9.9.9, 203.0.113.7"},
+        )
+        assert response.status_code == 429
+    proxied.state.engine.dispose()
+
+
+def test_accounts_with_reserved_domains_work(app: FastAPI, client: TestClient) -> None:
+    create_user(app, "demo@givefirst.invalid")
+    sign_in(client, "demo@givefirst.invalid")
+    assert client.get("/api/v1/me").json()["email"] == "demo@givefirst.invalid"

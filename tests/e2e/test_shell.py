@@ -126,3 +126,17 @@ def test_a_new_version_is_offered_and_applied_on_request(
     expect(page.locator("#update")).to_be_hidden(timeout=15000)
     version = page.evaluate("caches.keys()")
     assert len([name for name in version if name.startswith("shell-")]) == 1
+
+
+def test_api_docs_render_without_any_outside_request(live_server: LiveServer, page: Page) -> None:
+    outside: list[str] = []
+    page.on(
+        "request",
+        lambda request: (
+            outside.append(request.url) if not request.url.startswith(live_server.url) else None
+        ),
+    )
+    page.goto(f"{live_server.url}/docs")
+    expect(page.locator(".swagger-ui .info .title")).to_contain_text("Givefirst", timeout=15000)
+    expect(page.locator(".opblock-summary-path").first).to_be_visible()
+    assert outside == []

@@ -413,3 +413,50 @@ def test_today_shows_the_event_on_now_with_its_capture_button(
     page = Page(client.get("/").text)
     assert page.find("a", href=f"/capture?event_id={current['id']}") is not None
     assert "Salon On Now" in page.text and "Next One" in page.text
+
+
+def test_dates_out_of_range_are_refused_not_crashed(alice: TestClient) -> None:
+    for body in (
+        {"name": "X", "starts_at": "0001-01-01T00:00:00+14:00"},
+        {"name": "X", "starts_at": "9999-12-31", "all_day": True},
+    ):
+        response = alice.post("/api/v1/events", json=body)
+        assert response.status_code == 422, body
+        assert response.json()["field"] == "starts_at"
+
+
+def test_changing_the_zone_of_an_all_day_event_keeps_its_days(alice: TestClient) -> None:
+    event = make(alice, all_day=True, starts_at="2027-06-10", ends_at="2027-06-11T00:00:00+02:00")
+    moved = alice.patch(
+        f"/api/v1/events/{event['id']}", json={"timezone": "America/New_York"}
+    ).json()
+    assert moved["starts_at"] == "2027-06-10T00:00:00-04:00"
+    assert moved["ends_at"] == "2027-06-11T00:00:00-04:00"
+
+
+def test_another_users_id_is_404_even_on_create(alice: TestClient, bob: TestClient) -> None:
+    chosen = make(alice)["id"]
+    response = bob.post("/api/v1/events", json={"id": chosen, "name": "X", "starts_at": iso(3)})
+    assert response.status_code == 404
+
+
+def test_imported_links_must_be_web_links_and_events_without_uid_or_link_are_not_doubled(
+    alice: TestClient,
+) -> None:
+    data = (
+        b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VEVENT\r\nDTSTART:20270310T090000Z\r\n"
+        b"SUMMARY:No uid\r\nURL:javascript:alert(1)\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
+    )
+    assert upload(alice, data).json()["created"] == 1
+    again = upload(alice, data).json()
+    assert (again["created"], again["unchanged"]) == (0, 1)
+    stored = alice.get("/api/v1/events?when=all").json()
+    assert len(stored) == 1 and stored[0]["url"] is None
+
+
+def test_import_messages_speak_the_users_language(alice: TestClient) -> None:
+    alice.patch("/api/v1/me", json={"locale": "en"})
+    data = feed(("a@t", "", "20270310T090000", ""))
+    data = data.replace(b"SUMMARY:\r\n", b"")
+    upload(alice, data)
+    assert alice.get("/api/v1/events?when=all").json()[0]["name"] == "Untitled event"

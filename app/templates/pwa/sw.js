@@ -33,13 +33,17 @@ async function staticFirst(request) {
 }
 
 // Pages: the network when it answers, else the copy kept from the last visit, else /offline.
+// A server error also falls back to the kept copy: it is better than an error page at a venue.
 async function pageNetworkFirst(request) {
+  const fallback = async () =>
+    (await caches.match(request, { cacheName: PAGES })) || (await caches.match("/offline"));
   try {
     const response = await fetch(request);
     if (response.ok && !response.redirected) (await caches.open(PAGES)).put(request, response.clone());
+    if (response.status >= 500) return (await fallback()) || response;
     return response;
   } catch (error) {
-    return (await caches.match(request, { cacheName: PAGES })) || (await caches.match("/offline"));
+    return fallback();
   }
 }
 
