@@ -20,7 +20,7 @@ from app.db import SessionDep
 from app.errors import AppError
 from app.security import client_address
 from app.web.i18n import lazy_gettext
-from app.web.templating import flash, register_flash, render
+from app.web.templating import flash, redirect, register_flash, render
 
 router = APIRouter(include_in_schema=False)
 
@@ -217,9 +217,7 @@ def save_profile(
             error=error.detail(request.state.locale),
             error_field=error.field,
         )
-    response = RedirectResponse("/settings", status_code=303)
-    flash(response, "profile_saved")
-    return response
+    return redirect("/settings", flash_key="profile_saved")
 
 
 @router.post("/settings/password")
@@ -274,6 +272,4 @@ def create_token(
 @router.post("/settings/tokens/{token_id}/revoke")
 def revoke_token(session: SessionDep, user: CurrentUser, token_id: uuid.UUID) -> Response:
     accounts.revoke_token(session, user=user, token_id=token_id)
-    response = RedirectResponse("/settings#tokens", status_code=303)
-    flash(response, "token_revoked")
-    return response
+    return redirect("/settings#tokens", flash_key="token_revoked")

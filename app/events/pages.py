@@ -30,7 +30,7 @@ from app.events.models import (
     WantToMeetCreate,
 )
 from app.web.i18n import babel_locale, gettext, lazy_gettext, use_locale
-from app.web.templating import flash, register_flash, render
+from app.web.templating import redirect, register_flash, render
 
 router = APIRouter(include_in_schema=False)
 
@@ -216,9 +216,7 @@ def create(
         event = events.create_event(session, owner=user, data=_to_create(form, user))
     except AppError as error:
         return _form_error(request, user, None, form, error)
-    response = RedirectResponse(f"/events/{event.id}", status_code=303)
-    flash(response, "event_saved")
-    return response
+    return redirect(f"/events/{event.id}", flash_key="event_saved")
 
 
 def _form_error(
@@ -309,17 +307,13 @@ def import_save(
         if not chosen:
             raise Invalid(lazy_gettext("Choose at least one event."), field="pick")
         events.save_imported(session, owner=user, items=chosen)
-    response = RedirectResponse("/events", status_code=303)
-    flash(response, "events_imported")
-    return response
+    return redirect("/events", flash_key="events_imported")
 
 
 @router.post("/events/feeds/{feed_id}/delete")
 def unsubscribe(session: SessionDep, user: CurrentUser, feed_id: uuid.UUID) -> Response:
     imports.unsubscribe(session, owner=user, feed_id=feed_id)
-    response = RedirectResponse("/events/import", status_code=303)
-    flash(response, "feed_removed")
-    return response
+    return redirect("/events/import", flash_key="feed_removed")
 
 
 @router.get("/events/{event_id}")
@@ -364,9 +358,7 @@ def edit(
     except AppError as error:
         session.rollback()
         return _form_error(request, user, event, form, error)
-    response = RedirectResponse(f"/events/{event_id}", status_code=303)
-    flash(response, "event_saved")
-    return response
+    return redirect(f"/events/{event_id}", flash_key="event_saved")
 
 
 @router.post("/events/{event_id}/status")
@@ -393,9 +385,7 @@ def delete_page(
 @router.post("/events/{event_id}/delete")
 def delete(session: SessionDep, user: CurrentUser, event_id: uuid.UUID) -> Response:
     events.delete_event(session, owner=user, event_id=event_id)
-    response = RedirectResponse("/events", status_code=303)
-    flash(response, "event_deleted")
-    return response
+    return redirect("/events", flash_key="event_deleted")
 
 
 @router.post("/events/{event_id}/want-to-meet")

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 from babel.dates import format_date, format_datetime, format_time
 from fastapi import Request
-from fastapi.responses import HTMLResponse, Response
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from app.web import i18n
@@ -52,6 +52,14 @@ def register_flash(key: str, message: Any) -> None:
 def flash(response: Response, key: str) -> None:
     """Show a registered message on the next page."""
     response.set_cookie("gf_flash", key, max_age=60, path="/", httponly=True, samesite="lax")
+
+
+def redirect(url: str, *, flash_key: str | None = None) -> Response:
+    """POST-redirect-GET, optionally with a one-time message on the next page."""
+    response = RedirectResponse(url, status_code=303)
+    if flash_key:
+        flash(response, flash_key)
+    return response
 
 
 def _zone(request: Request) -> ZoneInfo:
