@@ -33,8 +33,8 @@ pytest: $(STAMP)
 # Re-extract the messages and merge them into the catalogs; then translate what is new in fr.
 messages: $(STAMP)
 	$(BIN)/pybabel extract -F babel.cfg -k lazy_gettext -k _ --no-location --sort-output --omit-header -o app/locale/messages.pot .
-	$(BIN)/pybabel update -i app/locale/messages.pot -d app/locale -l fr --omit-header --no-fuzzy-matching
-	$(BIN)/pybabel update -i app/locale/messages.pot -d app/locale -l en --omit-header --no-fuzzy-matching
+	$(BIN)/pybabel update -i app/locale/messages.pot -d app/locale -l fr --no-fuzzy-matching --width 100
+	$(BIN)/pybabel update -i app/locale/messages.pot -d app/locale -l en --no-fuzzy-matching --width 100
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache

@@ -14,6 +14,8 @@ from app.accounts import api as accounts_api
 from app.accounts import pages as accounts_pages
 from app.accounts.deps import renew_cookie_middleware
 from app.config import Settings
+from app.contacts import api as contacts_api
+from app.contacts import pages as contacts_pages
 from app.db import make_engine
 from app.errors import install_error_handlers
 from app.events import api as events_api
@@ -84,6 +86,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         accounts_pages.router,
         events_api.router,
         events_pages.router,
+        contacts_api.router,
+        contacts_pages.router,
         shell_pages.router,
     ):
         app.include_router(router)

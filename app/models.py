@@ -1,6 +1,10 @@
 """Every feature's tables, imported in one place for Alembic and the application."""
 
 from app.accounts.models import AccessToken, AuthSession, LoginFailure, User
+from app.contacts.models import Contact, ContactPhoto, ContactTerm, Interaction, Meeting
 from app.events.models import Event, EventFeed, WantToMeet
 
-__all__ = ["AccessToken", "AuthSession", "Event", "EventFeed", "LoginFailure", "User", "WantToMeet"]
+__all__ = [
+    "AccessToken", "AuthSession", "Contact", "ContactPhoto", "ContactTerm", "Event", "EventFeed",
+    "Interaction", "LoginFailure", "Meeting", "User", "WantToMeet",
+]  # fmt: skip

@@ -70,7 +70,50 @@ def _feed_requests(alice: TestClient) -> Requests:
     ]
 
 
+def _contact_requests(alice: TestClient) -> Requests:
+    import uuid
+
+    person_id, other_id = str(uuid.uuid4()), str(uuid.uuid4())
+    alice.put(f"/api/v1/contacts/{person_id}", json={"full_name": "Alice's friend"})
+    alice.put(f"/api/v1/contacts/{other_id}", json={"full_name": "Alice's other friend"})
+    gif = "R0lGODlhAQABAIAAAAAAAP///ywAAAAAAQABAAACAUwAOw=="
+    alice.put(f"/api/v1/contacts/{person_id}", json={"photo": gif})
+    interaction = alice.post(
+        f"/api/v1/contacts/{person_id}/interactions", json={"kind": "call"}
+    ).json()
+    base = f"/api/v1/contacts/{person_id}"
+    page = f"/people/{person_id}"
+    return [
+        ("GET", base, None),
+        ("GET", f"{base}.vcf", None),
+        ("PATCH", base, {"full_name": "taken"}),
+        ("PUT", base, {"full_name": "taken"}),
+        ("GET", f"{base}/photo", None),
+        ("PUT", f"{base}/photo", None),
+        ("GET", f"{base}/interactions", None),
+        ("POST", f"{base}/interactions", {"kind": "call"}),
+        ("DELETE", f"{base}/interactions/{interaction['id']}", None),
+        ("POST", f"{base}/merge", {"other_id": other_id}),
+        ("POST", f"/api/v1/contacts/{other_id}/merge", {"other_id": person_id}),
+        ("DELETE", f"{base}/photo", None),
+        ("DELETE", base, None),
+        *PAGE_REQUESTS(page, person_id, other_id, interaction["id"]),
+    ]
+
+
+def PAGE_REQUESTS(page: str, person_id: str, other_id: str, interaction_id: str) -> Requests:
+    """The people pages that name a person (filled in as the pages exist)."""
+    return [
+        (method, url.format(page=page, other=other_id, interaction=interaction_id), None)
+        for method, url in PEOPLE_PAGES
+    ]
+
+
+PEOPLE_PAGES: list[tuple[str, str]] = []
+
+
 CASES: dict[str, Callable[[TestClient], Requests]] = {
+    "people": _contact_requests,
     "access tokens": _token_requests,
     "events": _event_requests,
     "feeds": _feed_requests,
@@ -90,6 +133,12 @@ COVERED_ROUTES = {
     "/events/{event_id}/delete",
     "/events/{event_id}/want-to-meet",
     "/events/{event_id}/want-to-meet/{wish_id}/delete",
+    "/api/v1/contacts/{contact_id}",
+    "/api/v1/contacts/{contact_id}.vcf",
+    "/api/v1/contacts/{contact_id}/photo",
+    "/api/v1/contacts/{contact_id}/interactions",
+    "/api/v1/contacts/{contact_id}/interactions/{interaction_id}",
+    "/api/v1/contacts/{contact_id}/merge",
 }
 
 

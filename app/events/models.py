@@ -125,7 +125,9 @@ class WantToMeet(SQLModel, table=True):
     owner_id: uuid.UUID = Field(foreign_key="user_account.id", index=True, ondelete="CASCADE")
     event_id: uuid.UUID = Field(foreign_key="event.id", index=True, ondelete="CASCADE")
     name: str = Field(max_length=NAME_MAX)
-    contact_id: uuid.UUID | None = Field(default=None, index=True)
+    contact_id: uuid.UUID | None = Field(
+        default=None, index=True, foreign_key="contact.id", ondelete="SET NULL"
+    )
     why: str | None = Field(default=None, max_length=1000)
     created_at: datetime = InstantField(default_factory=utcnow)
 

@@ -1,0 +1,297 @@
+"""JSON API for people: idempotent capture, search with a cursor, photos, interactions, merge,
+and vCard / CSV import and export."""
+
+import uuid
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request, Response, status
+from fastapi.responses import StreamingResponse
+from pydantic import BaseModel
+from sqlmodel import Session, SQLModel
+
+from app.accounts.deps import CurrentUser
+from app.accounts.models import User
+from app.contacts import exchange
+from app.contacts import service as contacts
+from app.contacts.models import (
+    Contact,
+    ContactPage,
+    ContactPublic,
+    ContactWrite,
+    InteractionCreate,
+    InteractionPublic,
+    MatchPublic,
+    MeetingPublic,
+)
+from app.db import SessionDep
+from app.errors import Invalid
+from app.web.i18n import lazy_gettext
+
+router = APIRouter(prefix="/api/v1", tags=["people"])
+
+
+def to_public(
+    session: Session, owner: User, contact: Contact, *, full: bool = False
+) -> ContactPublic:
+    """A person as the API shows them; `full` adds where and when they were met."""
+    meetings = []
+    if full:
+        meetings = [
+            MeetingPublic(
+                id=view.meeting.id,
+                event_id=view.meeting.event_id,
+                event_name=view.event.name if view.event else None,
+                met_at=view.meeting.met_at,
+                note=view.meeting.note,
+            )  # fmt: skip
+            for view in contacts.meetings_of(session, owner=owner, contact=contact)
+        ]
+    stamp = int(contact.updated_at.timestamp())
+    return ContactPublic.model_validate(
+        {
+            **contact.model_dump(),
+            "has_photo": contact.photo_type is not None,
+            "photo_url": f"/api/v1/contacts/{contact.id}/photo?v={stamp}"
+            if contact.photo_type
+            else None,
+            "meetings": meetings,
+        }
+    )
+
+
+@router.get("/contacts", response_model=ContactPage)
+def list_contacts(
+    session: SessionDep,
+    user: CurrentUser,
+    q: Annotated[str | None, Query(max_length=200)] = None,
+    event_id: uuid.UUID | None = None,
+    tag: Annotated[str | None, Query(max_length=50)] = None,
+    sort: Annotated[str, Query(pattern="^(recent|name)$")] = "recent",
+    cursor: Annotated[str | None, Query(max_length=500)] = None,
+    limit: Annotated[int, Query(ge=1, le=contacts.PAGE_MAX)] = contacts.PAGE_SIZE,
+) -> ContactPage:
+    """The user's people, a page at a time: search (case and accents ignored), filter by event
+    or tag, sort by last met or by name; pass `next_cursor` back as `cursor` for the next page."""
+    query = contacts.PeopleQuery(
+        q=q, event_id=event_id, tag=tag, sort=sort, cursor=cursor, limit=limit
+    )
+    found, next_cursor = contacts.list_contacts(session, owner=user, query=query)
+    return ContactPage(items=[to_public(session, user, c) for c in found], next_cursor=next_cursor)
+
+
+@router.get("/contacts/matches", response_model=list[MatchPublic])
+def likely_matches(
+    session: SessionDep,
+    user: CurrentUser,
+    full_name: Annotated[str, Query(max_length=200)] = "",
+    email: Annotated[str, Query(max_length=254)] = "",
+    company: Annotated[str, Query(max_length=200)] = "",
+    exclude: uuid.UUID | None = None,
+) -> list[MatchPublic]:
+    """People already known who may be the one being captured (same e-mail, or similar name)."""
+    matches = contacts.find_matches(
+        session, owner=user, full_name=full_name, email=email, company=company, exclude=exclude
+    )
+    return [
+        MatchPublic(
+            id=m.contact.id,
+            full_name=m.contact.full_name,
+            company=m.contact.company,
+            email=m.contact.email,
+            reason=m.reason,
+        )  # fmt: skip
+        for m in matches
+    ]
+
+
+@router.get("/contacts/export.vcf", response_class=Response)
+def export_vcf(session: SessionDep, user: CurrentUser) -> Response:
+    """Everyone as one vCard 3.0 file."""
+    return StreamingResponse(
+        exchange.vcards(contacts.export_rows(session, owner=user)),
+        media_type="text/vcard; charset=utf-8",
+        headers={"Content-Disposition": 'attachment; filename="givefirst-people.vcf"'},
+    )
+
+
+@router.get("/contacts/export.csv", response_class=Response)
+def export_csv(session: SessionDep, user: CurrentUser) -> Response:
+    """Everyone as CSV with the documented header (UTF-8 with a BOM, for spreadsheets)."""
+    return Response(
+        exchange.csv_text(contacts.export_rows(session, owner=user)),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": 'attachment; filename="givefirst-people.csv"'},
+    )
+
+
+IMPORT_BODY: dict[str, Any] = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "multipart/form-data": {
+                "schema": {
+                    "type": "object",
+                    "properties": {
+                        "file": {"type": "string", "format": "binary"},
+                        "dry_run": {"type": "boolean"},
+                        "on_match": {"type": "string", "enum": ["merge", "skip"]},
+                    },
+                    "required": ["file"],
+                }
+            }
+        },
+    }
+}
+
+
+@router.post("/contacts/import", response_model=exchange.ImportReport, openapi_extra=IMPORT_BODY)
+async def import_contacts(
+    request: Request, session: SessionDep, user: CurrentUser
+) -> exchange.ImportReport:
+    """Import a .vcf (2.1, 3.0, 4.0), LinkedIn's Connections.csv or a CSV with the documented
+    header. People already known are completed (`on_match=merge`) or left (`skip`), never doubled;
+    each rejected record comes back with its reason; a broken file imports nothing."""
+    if not request.headers.get("content-type", "").startswith("multipart/form-data"):
+        raise Invalid(lazy_gettext("Please choose a file."), field="file")
+    form = await request.form(max_files=1, max_fields=5, max_part_size=exchange.MAX_UPLOAD + 1)
+    upload = form.get("file")
+    if upload is None or isinstance(upload, str):
+        raise Invalid(lazy_gettext("Please choose a file."), field="file")
+    data = await upload.read(exchange.MAX_UPLOAD + 1)
+    dry_run = str(form.get("dry_run", "")).lower() in {"1", "true", "on", "yes"}
+    on_match = "skip" if str(form.get("on_match", "")) == "skip" else "merge"
+    parsed = exchange.parse_file(data, filename=upload.filename or "", locale=user.locale)
+    return exchange.apply(session, owner=user, parsed=parsed, dry_run=dry_run, on_match=on_match)
+
+
+@router.get("/contacts/{contact_id}.vcf", response_class=Response)
+def export_one(session: SessionDep, user: CurrentUser, contact_id: uuid.UUID) -> Response:
+    """One person as a vCard that a phone's contacts app accepts ("save to my phone")."""
+    contact = contacts.get_contact(session, owner=user, contact_id=contact_id)
+    name = exchange.safe_filename(contact.full_name or "contact")
+    return Response(
+        exchange.one_vcard(contacts.contact_row(session, contact)),
+        media_type="text/vcard; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{name}.vcf"'},
+    )
+
+
+@router.put(
+    "/contacts/{contact_id}",
+    response_model=ContactPublic,
+    responses={201: {"description": "Created", "model": ContactPublic}},
+)
+def put_contact(
+    session: SessionDep,
+    user: CurrentUser,
+    contact_id: uuid.UUID,
+    body: ContactWrite,
+    response: Response,
+) -> ContactPublic:
+    """Create or update a person under the client's id (offline capture); replaying changes
+    nothing. Fields left out stay as they are; `event_id` records where they were met."""
+    contact, created = contacts.put_contact(session, owner=user, contact_id=contact_id, data=body)
+    response.status_code = status.HTTP_201_CREATED if created else status.HTTP_200_OK
+    return to_public(session, user, contact, full=True)
+
+
+@router.get("/contacts/{contact_id}", response_model=ContactPublic)
+def read_contact(session: SessionDep, user: CurrentUser, contact_id: uuid.UUID) -> ContactPublic:
+    """One person, with where and when they were met."""
+    contact = contacts.get_contact(session, owner=user, contact_id=contact_id)
+    return to_public(session, user, contact, full=True)
+
+
+@router.patch("/contacts/{contact_id}", response_model=ContactPublic)
+def update_contact(
+    session: SessionDep, user: CurrentUser, contact_id: uuid.UUID, body: ContactWrite
+) -> ContactPublic:
+    """Change some fields of a person."""
+    contact, _ = contacts.put_contact(
+        session, owner=user, contact_id=contact_id, data=body, create=False
+    )
+    return to_public(session, user, contact, full=True)
+
+
+@router.delete("/contacts/{contact_id}", status_code=status.HTTP_204_NO_CONTENT)
+def delete_contact(session: SessionDep, user: CurrentUser, contact_id: uuid.UUID) -> None:
+    """Delete a person and everything about them."""
+    contacts.delete_contact(session, owner=user, contact_id=contact_id)
+
+
+@router.get("/contacts/{contact_id}/photo", response_class=Response)
+def read_photo(session: SessionDep, user: CurrentUser, contact_id: uuid.UUID) -> Response:
+    """A person's photo."""
+    photo = contacts.get_photo(session, owner=user, contact_id=contact_id)
+    return Response(
+        photo.data,
+        media_type=photo.content_type,
+        headers={"Cache-Control": "private, max-age=31536000, immutable"},
+    )
+
+
+@router.put("/contacts/{contact_id}/photo", status_code=status.HTTP_204_NO_CONTENT)
+async def put_photo(
+    request: Request, session: SessionDep, user: CurrentUser, contact_id: uuid.UUID
+) -> None:
+    """Set a person's photo from the request body (JPEG, PNG, WebP or GIF; checked by content,
+    shrunk and stripped of its metadata)."""
+    contact = contacts.get_contact(session, owner=user, contact_id=contact_id)
+    data = await request.body()
+    contacts.set_photo(session, owner=user, contact=contact, data=data)
+
+
+@router.delete("/contacts/{contact_id}/photo", status_code=status.HTTP_204_NO_CONTENT)
+def delete_photo(session: SessionDep, user: CurrentUser, contact_id: uuid.UUID) -> None:
+    """Remove a person's photo."""
+    contacts.delete_photo(session, owner=user, contact_id=contact_id)
+
+
+@router.get("/contacts/{contact_id}/interactions", response_model=list[InteractionPublic])
+def list_interactions(session: SessionDep, user: CurrentUser, contact_id: uuid.UUID) -> Any:
+    """A person's coffees, calls, messages and notes, latest first."""
+    contact = contacts.get_contact(session, owner=user, contact_id=contact_id)
+    return contacts.interactions_of(session, owner=user, contact=contact)
+
+
+@router.post(
+    "/contacts/{contact_id}/interactions",
+    response_model=InteractionPublic,
+    status_code=status.HTTP_201_CREATED,
+)
+def log_interaction(
+    session: SessionDep, user: CurrentUser, contact_id: uuid.UUID, body: InteractionCreate
+) -> Any:
+    """Log an interaction (the client may choose its id, so a replay is harmless)."""
+    return contacts.log_interaction(session, owner=user, contact_id=contact_id, data=body)
+
+
+@router.delete(
+    "/contacts/{contact_id}/interactions/{interaction_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+)
+def delete_interaction(
+    session: SessionDep, user: CurrentUser, contact_id: uuid.UUID, interaction_id: uuid.UUID
+) -> None:
+    """Remove an interaction."""
+    contacts.delete_interaction(
+        session, owner=user, contact_id=contact_id, interaction_id=interaction_id
+    )
+
+
+class MergeRequest(BaseModel):
+    other_id: uuid.UUID
+
+
+class Merged(SQLModel):
+    contact: ContactPublic
+    removed_id: uuid.UUID
+
+
+@router.post("/contacts/{contact_id}/merge", response_model=Merged)
+def merge(
+    session: SessionDep, user: CurrentUser, contact_id: uuid.UUID, body: MergeRequest
+) -> Merged:
+    """Merge another person into this one, keeping every meeting, note, tag and give."""
+    kept = contacts.merge_contacts(session, owner=user, keep_id=contact_id, other_id=body.other_id)
+    return Merged(contact=to_public(session, user, kept, full=True), removed_id=body.other_id)

@@ -1,0 +1,169 @@
+"""People in and out: reading an uploaded .vcf or .csv into a preview and an import, and writing
+vCard and CSV exports."""
+
+import re
+import unicodedata
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlmodel import Session, SQLModel
+
+from app.accounts.models import User
+from app.contacts import csv_import, vcard
+from app.contacts import service as contacts
+from app.contacts.vcard import ParsedPerson, Rejected
+from app.errors import Invalid
+from app.web.i18n import gettext, lazy_gettext, use_locale
+
+MAX_UPLOAD = 5_000_000
+
+FILE_ERRORS = {
+    "empty": lazy_gettext("The file is empty."),
+    "not_vcard": lazy_gettext("This is not a vCard file (no BEGIN:VCARD found)."),
+    "broken": lazy_gettext("The file is damaged: it contains binary data where text was expected."),
+    "too_large": lazy_gettext("The file is too large (5 MB at most)."),
+    "not_csv": lazy_gettext("This is not a CSV file (it looks like a spreadsheet, PDF, vCard or web page)."),
+    "no_header": lazy_gettext("No header row with known column names (full_name, company, email…) was found."),
+    "unknown": lazy_gettext("Choose a .vcf file or a .csv file."),
+}  # fmt: skip
+REJECT_REASONS = {
+    "no_name": lazy_gettext("No name, organisation or e-mail address to call this person by."),
+    "group": lazy_gettext("This card is a contact group (a list of people), not a person."),
+    "truncated": lazy_gettext("The file ends in the middle of this card (END:VCARD is missing)."),
+    "unreadable": lazy_gettext("This record could not be read."),
+}
+
+
+class RejectedPublic(SQLModel):
+    index: int
+    label: str
+    reason: str
+    code: str
+
+
+class PersonPreview(SQLModel):
+    full_name: str
+    company: str | None
+    email: str | None
+    has_photo: bool
+    known: bool
+
+
+class ImportReport(SQLModel):
+    """What an import did (or, with `dry_run`, would do)."""
+
+    dry_run: bool
+    format: str
+    created: int
+    updated: int
+    skipped: int
+    rejected: list[RejectedPublic]
+    people: list[PersonPreview] = []
+
+
+@dataclass
+class ParsedFile:
+    format: str
+    people: list[ParsedPerson] = field(default_factory=list)
+    rejected: list[Rejected] = field(default_factory=list)
+
+
+def _kind(data: bytes, filename: str) -> str:
+    head = data[:4096].lstrip(b"\xef\xbb\xbf\xff\xfe\x00 \r\n\t").upper()
+    if b"BEGIN:VCARD" in head.replace(b"\x00", b"") or filename.lower().endswith(
+        (".vcf", ".vcard")
+    ):
+        return "vcard"
+    return "csv"
+
+
+def parse_file(data: bytes, *, filename: str, locale: str) -> ParsedFile:
+    """Read an uploaded file as vCard or CSV; a file that cannot be read raises Invalid (422)."""
+    if len(data) > MAX_UPLOAD:
+        raise Invalid(FILE_ERRORS["too_large"], field="file")
+    kind = _kind(data, filename)
+    try:
+        if kind == "vcard":
+            people, rejected = vcard.parse_vcards(data, max_bytes=MAX_UPLOAD)
+        else:
+            with use_locale(locale):
+                note = gettext("LinkedIn: connected on {date}")
+            people, rejected = csv_import.parse_contacts_csv(
+                data, max_bytes=MAX_UPLOAD, linkedin_note=note
+            )
+    except (vcard.VCardFileError, csv_import.CsvFileError) as error:
+        raise Invalid(FILE_ERRORS.get(error.code, FILE_ERRORS["unknown"]), field="file") from None
+    return ParsedFile(format=kind, people=people, rejected=rejected)
+
+
+def apply(
+    session: Session, *, owner: User, parsed: ParsedFile, dry_run: bool, on_match: str
+) -> ImportReport:
+    """Preview (`dry_run`) or import the people of a parsed file."""
+    rejected = [
+        RejectedPublic(
+            index=r.index,
+            label=r.label,
+            code=r.reason,
+            reason=str(REJECT_REASONS.get(r.reason, REJECT_REASONS["unreadable"])),
+        )  # fmt: skip
+        for r in parsed.rejected
+    ]
+    previews = []
+    known = 0
+    for person in parsed.people:
+        is_known = contacts.existing_for(session, owner=owner, person=person) is not None
+        known += is_known
+        previews.append(
+            PersonPreview(
+                full_name=person.full_name,
+                company=person.company,
+                email=person.email,
+                has_photo=person.photo is not None,
+                known=is_known,
+            )  # fmt: skip
+        )
+    report = ImportReport(
+        dry_run=dry_run, format=parsed.format, created=len(parsed.people) - known,
+        updated=known if on_match == "merge" else 0, skipped=known if on_match == "skip" else 0,
+        rejected=rejected, people=previews if dry_run else [],
+    )  # fmt: skip
+    if dry_run:
+        return report
+    summary = contacts.import_people(session, owner=owner, people=parsed.people, on_match=on_match)
+    report.created, report.updated, report.skipped = (
+        len(summary.created),
+        len(summary.updated),
+        len(summary.skipped),
+    )
+    return report
+
+
+def _card_fields(row: Mapping[str, Any]) -> dict[str, Any]:
+    values = dict(row)
+    values["full_name"] = row.get("full_name") or row.get("company") or row.get("email") or "?"
+    notes = [row.get("notes") or ""]
+    return values | {"notes": "\n\n".join(part for part in notes if part) or None}
+
+
+def one_vcard(row: Mapping[str, Any]) -> str:
+    """One person as a vCard 3.0."""
+    return vcard.people_to_vcards([_card_fields(row)])
+
+
+def vcards(rows: Iterable[Mapping[str, Any]]) -> Iterator[str]:
+    """Many people as one .vcf, streamed card by card."""
+    for row in rows:
+        yield vcard.people_to_vcards([_card_fields(row)])
+
+
+def csv_text(rows: Iterable[Mapping[str, Any]]) -> str:
+    """Many people as the documented CSV."""
+    return csv_import.people_to_csv(rows)
+
+
+def safe_filename(name: str) -> str:
+    """An ASCII file name for a download ("Hélène Dupont" → "Helene-Dupont")."""
+    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    return re.sub(r"[^A-Za-z0-9]+", "-", ascii_name).strip("-")[:60] or "contact"

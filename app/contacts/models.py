@@ -1,0 +1,212 @@
+"""People the user met: the person, where and when they met (meetings), interactions, photos,
+and the search terms that make 100,000 people searchable in milliseconds."""
+
+import uuid
+from datetime import datetime
+from enum import StrEnum
+
+from pydantic import field_validator
+from sqlalchemy import Column, Index, LargeBinary, UniqueConstraint
+from sqlmodel import JSON, Field, SQLModel
+
+from app.db import InstantField, utcnow
+
+NAME_MAX = 200
+LINE_MAX = 500
+TEXT_MAX = 10_000
+TAG_MAX = 50
+TAGS_MAX = 30
+
+
+class InteractionKind(StrEnum):
+    coffee = "coffee"
+    call = "call"
+    message = "message"
+    note = "note"
+
+
+def clean_tags(value: list[str] | None) -> list[str]:
+    """Tags as the user means them: trimmed, without '#', without repeats (case-insensitively)."""
+    seen: set[str] = set()
+    tags: list[str] = []
+    for raw in value or []:
+        tag = " ".join(str(raw).strip().lstrip("#").split())[:TAG_MAX]
+        if tag and tag.casefold() not in seen:
+            seen.add(tag.casefold())
+            tags.append(tag)
+    return tags[:TAGS_MAX]
+
+
+class ContactFields(SQLModel):
+    """What a user can write about a person, in the API and in the forms alike."""
+
+    full_name: str = Field(default="", max_length=NAME_MAX)
+    company: str | None = Field(default=None, max_length=NAME_MAX)
+    role: str | None = Field(default=None, max_length=NAME_MAX)
+    email: str | None = Field(default=None, max_length=254)
+    phone: str | None = Field(default=None, max_length=50)
+    url: str | None = Field(default=None, max_length=2000)
+    hook: str | None = Field(default=None, max_length=LINE_MAX * 4)
+    needs: str | None = Field(default=None, max_length=LINE_MAX * 4)
+    notes: str | None = Field(default=None, max_length=TEXT_MAX)
+
+
+class Contact(ContactFields, table=True):
+    """A person the user met. `recent_at` (last met, else added) orders the list."""
+
+    __table_args__ = (
+        Index("ix_contact_owner_id_sort_name", "owner_id", "sort_name", "id"),
+        Index("ix_contact_owner_id_recent_at", "owner_id", "recent_at", "id"),
+        Index("ix_contact_owner_id_email", "owner_id", "email"),
+        Index("ix_contact_owner_id_source_uid", "owner_id", "source_uid"),
+    )
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    owner_id: uuid.UUID = Field(foreign_key="user_account.id", ondelete="CASCADE")
+    tags: list[str] = Field(default_factory=list, sa_type=JSON)
+    met_through_id: uuid.UUID | None = Field(
+        default=None, foreign_key="contact.id", ondelete="SET NULL", index=True
+    )
+    sort_name: str = Field(default="", max_length=NAME_MAX)
+    source_uid: str | None = Field(default=None, max_length=500)
+    photo_type: str | None = Field(default=None, max_length=20)
+    last_met_at: datetime | None = InstantField(default=None)
+    last_interaction_at: datetime | None = InstantField(default=None)
+    recent_at: datetime = InstantField(default_factory=utcnow)
+    created_at: datetime = InstantField(default_factory=utcnow)
+    updated_at: datetime = InstantField(default_factory=utcnow)
+
+
+class ContactWrite(SQLModel):
+    """A body for PUT (create or update) and PATCH: fields left out stay as they are.
+
+    With `event_id`, the person is recorded as met at that event, at `met_at` (default: now).
+    `photo` is a data URL (`data:image/jpeg;base64,...`) so that an offline capture is one request.
+    """
+
+    full_name: str | None = Field(default=None, max_length=NAME_MAX)
+    company: str | None = Field(default=None, max_length=NAME_MAX)
+    role: str | None = Field(default=None, max_length=NAME_MAX)
+    email: str | None = Field(default=None, max_length=254)
+    phone: str | None = Field(default=None, max_length=50)
+    url: str | None = Field(default=None, max_length=2000)
+    hook: str | None = Field(default=None, max_length=LINE_MAX * 4)
+    needs: str | None = Field(default=None, max_length=LINE_MAX * 4)
+    notes: str | None = Field(default=None, max_length=TEXT_MAX)
+    tags: list[str] | None = Field(default=None, max_length=TAGS_MAX * 2)
+    met_through_id: uuid.UUID | None = None
+    event_id: uuid.UUID | None = None
+    met_at: datetime | None = None
+    photo: str | None = Field(default=None, max_length=3_000_000)
+
+    @field_validator("tags")
+    @classmethod
+    def _clean_tags(cls, value: list[str] | None) -> list[str] | None:
+        return None if value is None else clean_tags(value)
+
+
+class MeetingPublic(SQLModel):
+    id: uuid.UUID
+    event_id: uuid.UUID | None
+    event_name: str | None = None
+    met_at: datetime
+    note: str | None
+
+
+class ContactPublic(ContactFields):
+    id: uuid.UUID
+    tags: list[str]
+    met_through_id: uuid.UUID | None
+    has_photo: bool
+    photo_url: str | None
+    last_met_at: datetime | None
+    last_interaction_at: datetime | None
+    created_at: datetime
+    updated_at: datetime
+    meetings: list[MeetingPublic] = []
+
+
+class ContactPage(SQLModel):
+    """One page of people; `next_cursor` asks for the next page, null on the last one."""
+
+    items: list[ContactPublic]
+    next_cursor: str | None
+
+
+class Meeting(SQLModel, table=True):
+    """The user met this person at this event (or elsewhere), at this moment."""
+
+    __table_args__ = (
+        UniqueConstraint("contact_id", "event_id", name="uq_meeting_contact_id_event_id"),
+        Index("ix_meeting_owner_id_event_id", "owner_id", "event_id"),
+    )
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    owner_id: uuid.UUID = Field(foreign_key="user_account.id", ondelete="CASCADE")
+    contact_id: uuid.UUID = Field(foreign_key="contact.id", index=True, ondelete="CASCADE")
+    event_id: uuid.UUID | None = Field(default=None, foreign_key="event.id", ondelete="SET NULL")
+    met_at: datetime = InstantField(default_factory=utcnow)
+    note: str | None = Field(default=None, max_length=LINE_MAX * 4)
+
+
+class Interaction(SQLModel, table=True):
+    """A coffee, a call, a message or a note with a person; it updates "last interaction"."""
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    owner_id: uuid.UUID = Field(foreign_key="user_account.id", index=True, ondelete="CASCADE")
+    contact_id: uuid.UUID = Field(foreign_key="contact.id", index=True, ondelete="CASCADE")
+    kind: str = Field(default="note", max_length=20)
+    happened_at: datetime = InstantField(default_factory=utcnow)
+    note: str | None = Field(default=None, max_length=TEXT_MAX)
+
+
+class InteractionCreate(SQLModel):
+    id: uuid.UUID | None = None
+    kind: InteractionKind = InteractionKind.note
+    happened_at: datetime | None = None
+    note: str | None = Field(default=None, max_length=TEXT_MAX)
+
+
+class InteractionPublic(SQLModel):
+    id: uuid.UUID
+    contact_id: uuid.UUID
+    kind: str
+    happened_at: datetime
+    note: str | None
+
+
+class ContactPhoto(SQLModel, table=True):
+    """A person's photo, re-encoded by the server (no location metadata survives).
+
+    Kept in the database, not on disk, so that several app processes on several hosts share it.
+    """
+
+    __tablename__ = "contact_photo"
+
+    contact_id: uuid.UUID = Field(foreign_key="contact.id", primary_key=True, ondelete="CASCADE")
+    owner_id: uuid.UUID = Field(foreign_key="user_account.id", index=True, ondelete="CASCADE")
+    content_type: str = Field(max_length=20)
+    data: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+    updated_at: datetime = InstantField(default_factory=utcnow)
+
+
+class ContactTerm(SQLModel, table=True):
+    """One folded word of a person's fields ("helene", "#client"): the search index."""
+
+    __tablename__ = "contact_term"
+
+    owner_id: uuid.UUID = Field(foreign_key="user_account.id", primary_key=True, ondelete="CASCADE")
+    term: str = Field(primary_key=True, max_length=60)
+    contact_id: uuid.UUID = Field(
+        foreign_key="contact.id", primary_key=True, index=True, ondelete="CASCADE"
+    )
+
+
+class MatchPublic(SQLModel):
+    """A person already known who may be the one being captured, and why."""
+
+    id: uuid.UUID
+    full_name: str
+    company: str | None
+    email: str | None
+    reason: str

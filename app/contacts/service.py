@@ -1,0 +1,773 @@
+"""People: capture (idempotent create-or-update), search, meetings, interactions, photos, merge."""
+
+import base64
+import binascii
+import io
+import json
+import re
+import unicodedata
+import uuid
+from collections.abc import Iterable
+from contextlib import suppress
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+from urllib.parse import urlsplit
+
+from email_validator import EmailNotValidError, validate_email
+from PIL import Image, ImageOps, UnidentifiedImageError
+from sqlalchemy import delete, func, or_, tuple_, update
+from sqlmodel import Session, col, select
+
+from app.accounts.models import User
+from app.contacts.models import (
+    TEXT_MAX,
+    Contact,
+    ContactPhoto,
+    ContactTerm,
+    ContactWrite,
+    Interaction,
+    InteractionCreate,
+    Meeting,
+    clean_tags,
+)
+from app.db import utcnow
+from app.errors import Invalid, NotFound
+from app.events.models import Event, WantToMeet
+from app.web.i18n import lazy_gettext
+
+PAGE_SIZE = 50
+PAGE_MAX = 200
+MAX_TERMS = 400
+TERM_MAX = 60
+PHOTO_MAX_BYTES = 8_000_000
+PHOTO_MAX_SIDE = 1024
+PHOTO_MAX_PIXELS = 40_000_000
+# The fields a person's search terms come from.
+SEARCHED = ("full_name", "company", "role", "email", "hook", "needs", "notes")
+TEXT_FIELDS = (
+    "full_name", "company", "role", "email", "phone", "url", "hook", "needs", "notes",
+)  # fmt: skip
+_WORD = re.compile(r"\w+")
+LIMITS = {"full_name": 200, "company": 200, "role": 200, "email": 254, "phone": 50, "url": 2000,
+          "hook": 2000, "needs": 2000}  # fmt: skip
+
+
+_LIGATURES = str.maketrans({"œ": "oe", "Œ": "oe", "æ": "ae", "Æ": "ae", "ø": "o", "Ø": "o"})
+
+
+def fold(text: str) -> str:
+    """Lower case without accents: "Hélène" and "HELENE" both become "helene", "Œuvre" "oeuvre"."""
+    decomposed = unicodedata.normalize("NFKD", text.translate(_LIGATURES))
+    return "".join(char for char in decomposed if not unicodedata.combining(char)).casefold()
+
+
+def words(text: str) -> list[str]:
+    """The folded words of a text, each cut to the length the index keeps."""
+    return [word[:TERM_MAX] for word in _WORD.findall(fold(text))]
+
+
+def terms_for(contact: Contact) -> set[str]:
+    """The search terms of a person: the words of their fields, and '#tag' for each tag."""
+    terms: set[str] = set()
+    for name in SEARCHED:
+        value = getattr(contact, name)
+        if value:
+            terms.update(words(value))
+    for tag in contact.tags or []:
+        terms.update(words(tag))
+        terms.add(tag_term(tag))
+    return set(sorted(terms)[:MAX_TERMS]) if len(terms) > MAX_TERMS else terms
+
+
+def tag_term(tag: str) -> str:
+    """The index term that finds exactly one tag."""
+    return ("#" + " ".join(words(tag)))[:TERM_MAX]
+
+
+def display_name(contact: Contact) -> str:
+    """The name shown for a person; a photo-only capture has none yet."""
+    return contact.full_name or contact.company or contact.email or ""
+
+
+def _sort_name(contact: Contact) -> str:
+    return fold(display_name(contact)).strip()[:200] or "\uffff"
+
+
+def _reindex(session: Session, contact: Contact) -> None:
+    session.exec(delete(ContactTerm).where(col(ContactTerm.contact_id) == contact.id))  # type: ignore[call-overload]
+    session.add_all(
+        ContactTerm(owner_id=contact.owner_id, term=term, contact_id=contact.id)
+        for term in terms_for(contact)
+    )
+
+
+def get_contact(session: Session, *, owner: User, contact_id: uuid.UUID) -> Contact:
+    """One of the owner's people."""
+    contact = session.get(Contact, contact_id)
+    if contact is None or contact.owner_id != owner.id:
+        raise NotFound()
+    return contact
+
+
+def _clean_url(value: str) -> str:
+    value = value.strip()
+    if not value:
+        return value
+    if "://" not in value and "." in value and " " not in value:
+        value = "https://" + value  # "linkedin.com/in/lea" is what people type
+    if urlsplit(value).scheme not in {"http", "https"} or not urlsplit(value).hostname:
+        raise Invalid(lazy_gettext("A web link must start with http:// or https://."), field="url")
+    return value
+
+
+def _clean_email(value: str) -> str:
+    value = value.strip()
+    if not value:
+        return value
+    try:
+        return validate_email(value, check_deliverability=False).normalized
+    except EmailNotValidError:
+        raise Invalid(lazy_gettext("This e-mail address is not valid."), field="email") from None
+
+
+def _clean_values(
+    session: Session, owner: User, contact_id: uuid.UUID, data: ContactWrite
+) -> dict[str, Any]:
+    """The fields a body sets, trimmed and checked; empty strings clear a field."""
+    changes = data.model_dump(exclude_unset=True, exclude={"event_id", "met_at", "photo"})
+    for name in TEXT_FIELDS:
+        if name in changes:
+            value = (changes[name] or "").strip()
+            if name == "url":
+                value = _clean_url(value)
+            elif name == "email":
+                value = _clean_email(value)
+            elif name == "full_name":
+                value = " ".join(value.split())
+            changes[name] = value or (None if name != "full_name" else "")
+    if "tags" in changes and changes["tags"] is None:
+        changes["tags"] = []
+    if changes.get("met_through_id") is not None:
+        through = session.get(Contact, changes["met_through_id"])
+        if through is None or through.owner_id != owner.id or through.id == contact_id:
+            raise Invalid(lazy_gettext("Choose someone from your people."), field="met_through_id")
+    return changes
+
+
+def _event_of(session: Session, owner: User, event_id: uuid.UUID) -> Event:
+    event = session.get(Event, event_id)
+    if event is None or event.owner_id != owner.id:
+        raise Invalid(lazy_gettext("This event does not exist."), field="event_id")
+    return event
+
+
+def put_contact(
+    session: Session,
+    *,
+    owner: User,
+    contact_id: uuid.UUID,
+    data: ContactWrite,
+    create: bool = True,
+    now: datetime | None = None,
+) -> tuple[Contact, bool]:
+    """Create or update a person under the client's id; replaying the same body changes nothing.
+
+    Fields left out of the body stay as they are. With `event_id`, the person is recorded as met
+    there (once per event). Another user's id is refused as not found.
+    """
+    now = now or utcnow()
+    existing = session.get(Contact, contact_id)
+    if existing is not None and existing.owner_id != owner.id:
+        raise NotFound()
+    if existing is None and not create:
+        raise NotFound()
+    changes = _clean_values(session, owner, contact_id, data)
+    photo = decode_data_url(data.photo) if data.photo else None
+    event = _event_of(session, owner, data.event_id) if data.event_id else None
+    created = existing is None
+    contact = existing or Contact(id=contact_id, owner_id=owner.id, created_at=now, recent_at=now)
+    before = {name: getattr(contact, name) for name in (*TEXT_FIELDS, "tags", "met_through_id")}
+    for name, value in changes.items():
+        setattr(contact, name, value)
+    nameless = not contact.full_name and photo is None and contact.photo_type is None
+    if nameless and (created or "full_name" in changes):
+        raise Invalid(lazy_gettext("Please give a name, or take a photo."), field="full_name")
+    after = {name: getattr(contact, name) for name in (*TEXT_FIELDS, "tags", "met_through_id")}
+    contact.sort_name = _sort_name(contact)
+    if created:
+        session.add(contact)
+        session.flush()
+    if created or after != before:
+        contact.updated_at = now
+        _reindex(session, contact)
+        session.add(contact)
+    if photo is not None:
+        set_photo(session, owner=owner, contact=contact, data=photo)
+    if event is not None:
+        record_meeting(
+            session, owner=owner, contact=contact, event=event, met_at=data.met_at or now,
+            note=changes.get("hook"),
+        )  # fmt: skip
+    session.flush()
+    return contact, created
+
+
+def record_meeting(
+    session: Session,
+    *,
+    owner: User,
+    contact: Contact,
+    event: Event | None,
+    met_at: datetime,
+    note: str | None = None,
+) -> Meeting:
+    """Record that the user met this person at an event; once per event, replays change nothing."""
+    if event is not None:
+        found = session.exec(
+            select(Meeting).where(Meeting.contact_id == contact.id, Meeting.event_id == event.id)
+        ).first()
+        if found is not None:
+            return found
+    meeting = Meeting(
+        owner_id=owner.id,
+        contact_id=contact.id,
+        event_id=event.id if event else None,
+        met_at=met_at,
+        note=note,
+    )
+    session.add(meeting)
+    if contact.last_met_at is None or met_at > contact.last_met_at:
+        contact.last_met_at = met_at
+    contact.recent_at = max(contact.recent_at, met_at)
+    session.add(contact)
+    session.flush()
+    return meeting
+
+
+def delete_contact(session: Session, *, owner: User, contact_id: uuid.UUID) -> None:
+    """Delete a person with their meetings, interactions, photo and search terms."""
+    contact = get_contact(session, owner=owner, contact_id=contact_id)
+    session.exec(
+        update(WantToMeet).where(col(WantToMeet.contact_id) == contact.id).values(contact_id=None)  # type: ignore[call-overload]
+    )
+    session.delete(contact)
+    session.flush()
+
+
+@dataclass
+class PeopleQuery:
+    q: str | None = None
+    event_id: uuid.UUID | None = None
+    tag: str | None = None
+    sort: str = "recent"
+    cursor: str | None = None
+    limit: int = PAGE_SIZE
+
+
+def _decode_cursor(cursor: str | None, sort: str) -> tuple[Any, uuid.UUID] | None:
+    if not cursor:
+        return None
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        key, raw_id = json.loads(base64.urlsafe_b64decode(padded))
+        value = datetime.fromisoformat(key) if sort == "recent" else str(key)
+        return value, uuid.UUID(raw_id)
+    except (ValueError, TypeError, binascii.Error):
+        raise Invalid(lazy_gettext("This page link is not valid."), field="cursor") from None
+
+
+def _encode_cursor(contact: Contact, sort: str) -> str:
+    key = contact.recent_at.isoformat() if sort == "recent" else contact.sort_name
+    raw = json.dumps([key, str(contact.id)]).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def _prefix_range(term: str) -> tuple[str, str]:
+    return term, term[:-1] + chr(ord(term[-1]) + 1)
+
+
+def list_contacts(
+    session: Session, *, owner: User, query: PeopleQuery
+) -> tuple[list[Contact], str | None]:
+    """One page of the owner's people, searched and filtered, with the cursor of the next page.
+
+    Each word of `q` must begin a word of the person's name, company, role, e-mail, tags, hook,
+    needs or notes, ignoring case and accents; the search uses the term index, so it stays fast.
+    """
+    sort = query.sort if query.sort in {"recent", "name"} else "recent"
+    limit = max(1, min(query.limit, PAGE_MAX))
+    statement = select(Contact).where(Contact.owner_id == owner.id)
+    for word in list(dict.fromkeys(words(query.q or "")))[:8]:
+        low, high = _prefix_range(word)
+        statement = statement.where(
+            col(Contact.id).in_(
+                select(ContactTerm.contact_id).where(
+                    ContactTerm.owner_id == owner.id,
+                    col(ContactTerm.term) >= low,
+                    col(ContactTerm.term) < high,
+                )
+            )
+        )
+    if query.tag:
+        statement = statement.where(
+            col(Contact.id).in_(
+                select(ContactTerm.contact_id).where(
+                    ContactTerm.owner_id == owner.id, ContactTerm.term == tag_term(query.tag)
+                )
+            )
+        )
+    if query.event_id:
+        statement = statement.where(
+            col(Contact.id).in_(
+                select(Meeting.contact_id).where(
+                    Meeting.owner_id == owner.id, Meeting.event_id == query.event_id
+                )
+            )
+        )
+    after = _decode_cursor(query.cursor, sort)
+    if sort == "recent":
+        if after is not None:
+            statement = statement.where(tuple_(Contact.recent_at, Contact.id) < tuple_(*after))
+        statement = statement.order_by(col(Contact.recent_at).desc(), col(Contact.id).desc())
+    else:
+        if after is not None:
+            statement = statement.where(tuple_(Contact.sort_name, Contact.id) > tuple_(*after))
+        statement = statement.order_by(col(Contact.sort_name), col(Contact.id))
+    found = list(session.exec(statement.limit(limit + 1)))
+    next_cursor = _encode_cursor(found[limit - 1], sort) if len(found) > limit else None
+    return found[:limit], next_cursor
+
+
+def count_contacts(session: Session, *, owner: User) -> int:
+    """How many people the owner has."""
+    return session.exec(
+        select(func.count()).select_from(Contact).where(Contact.owner_id == owner.id)
+    ).one()
+
+
+def all_tags(session: Session, *, owner: User) -> list[str]:
+    """Every tag the owner uses, for the filter."""
+    rows = session.exec(
+        select(Contact.tags).where(Contact.owner_id == owner.id, Contact.tags != [])
+    )
+    tags: dict[str, str] = {}
+    for row in rows:
+        for tag in row or []:
+            tags.setdefault(tag.casefold(), tag)
+    return sorted(tags.values(), key=fold)
+
+
+@dataclass
+class MeetingView:
+    meeting: Meeting
+    event: Event | None
+
+
+def meetings_of(session: Session, *, owner: User, contact: Contact) -> list[MeetingView]:
+    """Where and when the user met this person, latest first."""
+    rows = session.exec(
+        select(Meeting, Event)
+        .join(Event, col(Meeting.event_id) == col(Event.id), isouter=True)
+        .where(Meeting.owner_id == owner.id, Meeting.contact_id == contact.id)
+        .order_by(col(Meeting.met_at).desc())
+    )
+    return [MeetingView(meeting=meeting, event=event) for meeting, event in rows]
+
+
+def people_met_at(
+    session: Session, *, owner: User, event_ids: list[uuid.UUID]
+) -> list[tuple[Contact, Meeting]]:
+    """The people met at these events (one event, or a series' earlier editions), in meeting order."""
+    if not event_ids:
+        return []
+    rows = session.exec(
+        select(Contact, Meeting)
+        .join(Meeting, col(Meeting.contact_id) == col(Contact.id))
+        .where(Meeting.owner_id == owner.id, col(Meeting.event_id).in_(event_ids))
+        .order_by(col(Meeting.met_at).desc())
+        .limit(500)
+    )
+    return list(rows)
+
+
+def log_interaction(
+    session: Session, *, owner: User, contact_id: uuid.UUID, data: InteractionCreate
+) -> Interaction:
+    """Log a coffee, a call, a message or a note; it becomes the person's last interaction."""
+    contact = get_contact(session, owner=owner, contact_id=contact_id)
+    if data.id is not None and (found := session.get(Interaction, data.id)) is not None:
+        if found.owner_id != owner.id or found.contact_id != contact.id:
+            raise NotFound()
+        return found  # a replay of the same interaction
+    happened_at = data.happened_at or utcnow()
+    if happened_at.tzinfo is None:
+        raise Invalid(lazy_gettext("Please give a time with its offset."), field="happened_at")
+    interaction = Interaction(
+        id=data.id or uuid.uuid4(),
+        owner_id=owner.id,
+        contact_id=contact.id,
+        kind=data.kind.value,
+        happened_at=happened_at,
+        note=(data.note or "").strip()[:TEXT_MAX] or None,
+    )
+    session.add(interaction)
+    if contact.last_interaction_at is None or happened_at > contact.last_interaction_at:
+        contact.last_interaction_at = happened_at
+        session.add(contact)
+    session.flush()
+    return interaction
+
+
+def interactions_of(session: Session, *, owner: User, contact: Contact) -> list[Interaction]:
+    """A person's interactions, latest first."""
+    return list(
+        session.exec(
+            select(Interaction)
+            .where(Interaction.owner_id == owner.id, Interaction.contact_id == contact.id)
+            .order_by(col(Interaction.happened_at).desc())
+        )
+    )
+
+
+def delete_interaction(
+    session: Session, *, owner: User, contact_id: uuid.UUID, interaction_id: uuid.UUID
+) -> None:
+    """Remove one interaction from a person's timeline."""
+    found = session.get(Interaction, interaction_id)
+    if found is None or found.owner_id != owner.id or found.contact_id != contact_id:
+        raise NotFound()
+    session.delete(found)
+
+
+# --- photos --------------------------------------------------------------------------------------
+
+
+def decode_data_url(value: str) -> bytes:
+    """The bytes of a `data:image/...;base64,` URL (or of bare base64)."""
+    _, _, payload = value.partition(",") if value.startswith("data:") else ("", "", value)
+    try:
+        return base64.b64decode(payload, validate=True)
+    except (binascii.Error, ValueError):
+        raise Invalid(lazy_gettext("This photo could not be read."), field="photo") from None
+
+
+def clean_photo(data: bytes) -> tuple[bytes, str]:
+    """Check that the bytes are an image (by content, not by name), turn it upright, shrink it and
+    re-encode it, which drops every metadata block (GPS position included)."""
+    if len(data) > PHOTO_MAX_BYTES:
+        raise Invalid(lazy_gettext("This photo is too large."), field="photo")
+    try:
+        with Image.open(io.BytesIO(data)) as probe:
+            if probe.format not in {"JPEG", "PNG", "WEBP", "GIF"}:
+                raise Invalid(lazy_gettext("This file is not a photo."), field="photo")
+            if probe.width * probe.height > PHOTO_MAX_PIXELS:
+                raise Invalid(lazy_gettext("This photo is too large."), field="photo")
+            probe.load()
+            image = ImageOps.exif_transpose(probe) or probe
+            image.thumbnail((PHOTO_MAX_SIDE, PHOTO_MAX_SIDE))
+            out = io.BytesIO()
+            if (
+                image.mode in {"RGBA", "LA", "P"}
+                and "transparency" in image.info
+                or image.mode in {"RGBA", "LA"}
+            ):
+                image.save(out, "PNG", optimize=True)
+                return out.getvalue(), "image/png"
+            image.convert("RGB").save(out, "JPEG", quality=82, optimize=True)
+            return out.getvalue(), "image/jpeg"
+    except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError):
+        raise Invalid(lazy_gettext("This file is not a photo."), field="photo") from None
+
+
+def set_photo(session: Session, *, owner: User, contact: Contact, data: bytes) -> None:
+    """Store a person's photo, cleaned; the same photo twice changes nothing."""
+    cleaned, content_type = clean_photo(data)
+    photo = session.get(ContactPhoto, contact.id)
+    if photo is None:
+        photo = ContactPhoto(
+            contact_id=contact.id, owner_id=owner.id, content_type=content_type, data=cleaned
+        )
+    elif photo.data == cleaned:
+        return
+    else:
+        photo.data, photo.content_type, photo.updated_at = cleaned, content_type, utcnow()
+    contact.photo_type = content_type
+    session.add(photo)
+    session.add(contact)
+
+
+def get_photo(session: Session, *, owner: User, contact_id: uuid.UUID) -> ContactPhoto:
+    """A person's photo."""
+    contact = get_contact(session, owner=owner, contact_id=contact_id)
+    photo = session.get(ContactPhoto, contact.id)
+    if photo is None:
+        raise NotFound()
+    return photo
+
+
+def delete_photo(session: Session, *, owner: User, contact_id: uuid.UUID) -> None:
+    """Remove a person's photo."""
+    contact = get_contact(session, owner=owner, contact_id=contact_id)
+    photo = session.get(ContactPhoto, contact.id)
+    if photo is not None:
+        session.delete(photo)
+    contact.photo_type = None
+    session.add(contact)
+
+
+# --- likely duplicates and merging ---------------------------------------------------------------
+
+
+@dataclass
+class Match:
+    contact: Contact
+    reason: str
+
+
+def find_matches(
+    session: Session,
+    *,
+    owner: User,
+    full_name: str = "",
+    email: str = "",
+    company: str = "",
+    exclude: uuid.UUID | None = None,
+) -> list[Match]:
+    """People who may be this one: the same e-mail, or a similar name (with the same company
+    when both have one)."""
+    found: dict[uuid.UUID, Match] = {}
+    base = select(Contact).where(Contact.owner_id == owner.id)
+    if exclude is not None:
+        base = base.where(Contact.id != exclude)
+    email = email.strip().lower()
+    if email:
+        for contact in session.exec(base.where(func.lower(Contact.email) == email).limit(5)):
+            found[contact.id] = Match(contact, "email")
+    name_words = words(full_name)
+    if name_words:
+        statement = base
+        for word in name_words[:4]:
+            statement = statement.where(
+                col(Contact.id).in_(
+                    select(ContactTerm.contact_id).where(
+                        ContactTerm.owner_id == owner.id, ContactTerm.term == word
+                    )
+                )
+            )
+        wanted_company = fold(company).strip()
+        for contact in session.exec(statement.limit(20)):
+            if contact.id in found:
+                continue
+            theirs = fold(contact.company or "").strip()
+            if wanted_company and theirs and wanted_company != theirs:
+                continue
+            same_name = set(words(contact.full_name)) == set(name_words)
+            if same_name or (wanted_company and wanted_company == theirs):
+                found[contact.id] = Match(
+                    contact, "name_company" if wanted_company == theirs and theirs else "name"
+                )
+    return list(found.values())[:5]
+
+
+def _joined(first: str | None, second: str | None) -> str | None:
+    if not first or not second or fold(second) in fold(first):
+        return first or second
+    return f"{first}\n\n{second}"[:TEXT_MAX]
+
+
+def merge_contacts(
+    session: Session, *, owner: User, keep_id: uuid.UUID, other_id: uuid.UUID
+) -> Contact:
+    """Merge `other` into `keep`: every meeting, interaction, note, tag and introduction is kept;
+    `keep`'s own values win where both have one, texts are joined."""
+    keep = get_contact(session, owner=owner, contact_id=keep_id)
+    other = get_contact(session, owner=owner, contact_id=other_id)
+    if keep.id == other.id:
+        raise Invalid(lazy_gettext("Choose two different people."), field="other_id")
+    for name in ("full_name", "company", "role", "email", "phone", "url"):
+        if not getattr(keep, name) and getattr(other, name):
+            setattr(keep, name, getattr(other, name))
+    for name in ("hook", "needs", "notes"):
+        setattr(keep, name, _joined(getattr(keep, name), getattr(other, name)))
+    keep.tags = clean_tags([*keep.tags, *other.tags])
+    if keep.met_through_id is None and other.met_through_id not in (None, keep.id):
+        keep.met_through_id = other.met_through_id
+    keep.source_uid = keep.source_uid or other.source_uid
+    for name in ("last_met_at", "last_interaction_at"):
+        values = [v for v in (getattr(keep, name), getattr(other, name)) if v is not None]
+        setattr(keep, name, max(values) if values else None)
+    keep.recent_at = max(keep.recent_at, other.recent_at)
+    keep.created_at = min(keep.created_at, other.created_at)
+    kept_events = set(
+        session.exec(select(Meeting.event_id).where(Meeting.contact_id == keep.id)).all()
+    )
+    for meeting in session.exec(select(Meeting).where(Meeting.contact_id == other.id)).all():
+        if meeting.event_id is not None and meeting.event_id in kept_events:
+            session.delete(meeting)  # the same event twice: one meeting is enough
+        else:
+            meeting.contact_id = keep.id
+            session.add(meeting)
+    for model in (Interaction,):
+        session.exec(
+            update(model).where(col(model.contact_id) == other.id).values(contact_id=keep.id)
+        )  # type: ignore[call-overload]
+    for hook in MERGE_HOOKS:
+        hook(session, keep.id, other.id)
+    session.exec(
+        update(Contact)
+        .where(col(Contact.met_through_id) == other.id)
+        .values(met_through_id=keep.id)
+    )  # type: ignore[call-overload]
+    session.exec(
+        update(WantToMeet).where(col(WantToMeet.contact_id) == other.id).values(contact_id=keep.id)
+    )  # type: ignore[call-overload]
+    photo = session.get(ContactPhoto, other.id)
+    if photo is not None and keep.photo_type is None:
+        session.add(
+            ContactPhoto(
+                contact_id=keep.id,
+                owner_id=owner.id,
+                content_type=photo.content_type,
+                data=photo.data,
+            )
+        )
+        keep.photo_type = photo.content_type
+    if keep.met_through_id == keep.id:
+        keep.met_through_id = None
+    session.flush()
+    session.delete(other)
+    session.flush()
+    keep.sort_name = _sort_name(keep)
+    keep.updated_at = utcnow()
+    _reindex(session, keep)
+    session.add(keep)
+    session.flush()
+    return keep
+
+
+# Later features (gives) register how their rows follow a merged person: hook(session, keep, other).
+MERGE_HOOKS: list[Any] = []
+
+
+# --- import --------------------------------------------------------------------------------------
+
+
+@dataclass
+class ImportSummary:
+    created: list[Contact] = field(default_factory=list)
+    updated: list[Contact] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+
+
+def existing_for(session: Session, *, owner: User, person: Any) -> Contact | None:
+    """The person an imported record refers to: same UID, else e-mail, else name and company."""
+    base = select(Contact).where(Contact.owner_id == owner.id)
+    if person.source_uid:
+        found = session.exec(base.where(Contact.source_uid == person.source_uid[:500])).first()
+        if found is not None:
+            return found
+    if person.email:
+        found = session.exec(base.where(func.lower(Contact.email) == person.email.lower())).first()
+        if found is not None:
+            return found
+    if person.full_name:
+        matches = find_matches(
+            session, owner=owner, full_name=person.full_name, company=person.company or ""
+        )
+        for match in matches:
+            if set(words(match.contact.full_name)) == set(words(person.full_name)) and fold(
+                match.contact.company or ""
+            ) == fold(person.company or ""):
+                return match.contact
+    return None
+
+
+def import_people(
+    session: Session, *, owner: User, people: Iterable[Any], on_match: str = "merge"
+) -> ImportSummary:
+    """Save imported people: a known person (same UID, e-mail, or name and company) is completed
+    (`merge`) or left alone (`skip`), never doubled."""
+    summary = ImportSummary()
+    for person in people:
+        existing = existing_for(session, owner=owner, person=person)
+        if existing is not None and on_match == "skip":
+            summary.skipped.append(existing.full_name)
+            continue
+        body: dict[str, Any] = {}
+        for name in (
+            "full_name",
+            "company",
+            "role",
+            "email",
+            "phone",
+            "url",
+            "hook",
+            "needs",
+            "notes",
+        ):
+            value = getattr(person, name, None)
+            if value and (existing is None or not getattr(existing, name)):
+                body[name] = str(value)[: LIMITS.get(name, TEXT_MAX)]
+        if existing is not None and person.notes and existing.notes:
+            body["notes"] = _joined(existing.notes, person.notes)
+        tags = list(person.tags or [])
+        if existing is not None:
+            tags = [*existing.tags, *tags]
+        body["tags"] = tags
+        for name in ("email", "url"):
+            try:
+                if name in body:
+                    (_clean_email if name == "email" else _clean_url)(body[name])
+            except Invalid:
+                body.pop(name)
+        target = existing.id if existing is not None else uuid.uuid4()
+        contact, created = put_contact(
+            session, owner=owner, contact_id=target, data=ContactWrite.model_validate(body)
+        )
+        if created and person.source_uid:
+            contact.source_uid = person.source_uid[:500]
+        if person.photo and contact.photo_type is None:
+            with suppress(Invalid):  # a broken photo never costs the person
+                set_photo(session, owner=owner, contact=contact, data=person.photo)
+        (summary.created if created else summary.updated).append(contact)
+    session.flush()
+    return summary
+
+
+def export_rows(session: Session, *, owner: User) -> Iterable[dict[str, Any]]:
+    """Every person as a dict of fields, by name, for the vCard and CSV exports."""
+    statement = select(Contact).where(Contact.owner_id == owner.id).order_by(col(Contact.sort_name))
+    for contact in session.exec(statement.execution_options(yield_per=500)):
+        yield contact_row(session, contact)
+
+
+def contact_row(session: Session, contact: Contact, *, with_photo: bool = True) -> dict[str, Any]:
+    """A person's fields for export (the photo's bytes included when asked)."""
+    row = {name: getattr(contact, name) for name in TEXT_FIELDS}
+    row["tags"] = contact.tags
+    row["uid"] = str(contact.id)
+    row["revised_at"] = contact.updated_at
+    if with_photo and contact.photo_type:
+        photo = session.get(ContactPhoto, contact.id)
+        if photo is not None:
+            row["photo"], row["photo_type"] = photo.data, photo.content_type
+    return row
+
+
+def recent_people(
+    session: Session, *, owner: User, days: int = 400, limit: int = 2000
+) -> list[Contact]:
+    """The people the capture screen keeps offline to offer matches."""
+    since = utcnow() - timedelta(days=days)
+    return list(
+        session.exec(
+            select(Contact)
+            .where(
+                Contact.owner_id == owner.id,
+                or_(col(Contact.recent_at) >= since, col(Contact.email).is_not(None)),
+            )
+            .order_by(col(Contact.recent_at).desc())
+            .limit(limit)
+        )
+    )
