@@ -80,7 +80,8 @@ class Contact(ContactFields, table=True):
 class ContactWrite(SQLModel):
     """A body for PUT (create or update) and PATCH: fields left out stay as they are.
 
-    With `event_id`, the person is recorded as met at that event, at `met_at` (default: now).
+    With `event_id`, the person is recorded as met at that event, at `met_at` (default: now), with
+    `meeting_note` (default: the hook) on that meeting: met again, a known person keeps their hook.
     `photo` is a data URL (`data:image/jpeg;base64,...`) so that an offline capture is one request.
     """
 
@@ -97,6 +98,7 @@ class ContactWrite(SQLModel):
     met_through_id: uuid.UUID | None = None
     event_id: uuid.UUID | None = None
     met_at: datetime | None = None
+    meeting_note: str | None = Field(default=None, max_length=LINE_MAX * 4)
     photo: str | None = Field(default=None, max_length=3_000_000)
 
     @field_validator("tags")

@@ -135,7 +135,9 @@ def _clean_values(
     session: Session, owner: User, contact_id: uuid.UUID, data: ContactWrite
 ) -> dict[str, Any]:
     """The fields a body sets, trimmed and checked; empty strings clear a field."""
-    changes = data.model_dump(exclude_unset=True, exclude={"event_id", "met_at", "photo"})
+    changes = data.model_dump(
+        exclude_unset=True, exclude={"event_id", "met_at", "photo", "meeting_note"}
+    )
     for name in TEXT_FIELDS:
         if name in changes:
             value = (changes[name] or "").strip()
@@ -207,7 +209,7 @@ def put_contact(
     if event is not None:
         record_meeting(
             session, owner=owner, contact=contact, event=event, met_at=data.met_at or now,
-            note=changes.get("hook"),
+            note=(data.meeting_note or "").strip() or changes.get("hook"),
         )  # fmt: skip
     session.flush()
     return contact, created
@@ -389,6 +391,21 @@ def people_met_at(
         .limit(500)
     )
     return list(rows)
+
+
+def events_with_meetings(session: Session, *, owner: User, limit: int = 100) -> list[Event]:
+    """The events where the owner met someone, latest first (for the list's filter)."""
+    met = select(Meeting.event_id).where(
+        Meeting.owner_id == owner.id, col(Meeting.event_id).is_not(None)
+    )
+    return list(
+        session.exec(
+            select(Event)
+            .where(Event.owner_id == owner.id, col(Event.id).in_(met))
+            .order_by(col(Event.starts_at).desc())
+            .limit(limit)
+        )
+    )
 
 
 def log_interaction(

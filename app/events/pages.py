@@ -11,10 +11,12 @@ from babel.dates import format_date
 from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import RedirectResponse, Response
 from pydantic import BaseModel, ValidationError
+from sqlmodel import Session
 
 from app.accounts.deps import CurrentUser, SettingsDep
 from app.accounts.models import User
 from app.accounts.service import common_timezones
+from app.contacts import service as contacts
 from app.db import SessionDep, utcnow
 from app.errors import AppError, Invalid
 from app.events import imports
@@ -321,13 +323,24 @@ def event_page(
     request: Request, session: SessionDep, user: CurrentUser, event_id: uuid.UUID
 ) -> Response:
     event = events.get_event(session, owner=user, event_id=event_id)
-    context = _context(
+    return render(request, "events/detail.html", _detail_context(session, user, event))
+
+
+def _detail_context(session: Session, user: User, event: Event, **extra: Any) -> dict[str, Any]:
+    """An event with its want-to-meet list, the people met there and at earlier editions."""
+    editions = events.earlier_editions(session, owner=user, event=event)
+    return _context(
         event=event,
         wants=events.list_want_to_meet(session, owner=user, event=event),
-        editions=events.earlier_editions(session, owner=user, event=event),
+        editions=editions,
         other_zone=event.timezone != user.timezone,
+        met=contacts.people_met_at(session, owner=user, event_ids=[event.id]),
+        met_before=contacts.people_met_at(
+            session, owner=user, event_ids=[edition.id for edition in editions]
+        ),
+        known_people=contacts.recent_people(session, owner=user, limit=200),
+        **extra,
     )
-    return render(request, "events/detail.html", context)
 
 
 @router.get("/events/{event_id}/edit")
@@ -396,21 +409,26 @@ def add_want(
     event_id: uuid.UUID,
     name: Annotated[str, Form()] = "",
     why: Annotated[str, Form()] = "",
+    contact_id: Annotated[str, Form()] = "",
 ) -> Response:
     try:
+        try:
+            known = uuid.UUID(contact_id) if contact_id.strip() else None
+        except ValueError:
+            raise Invalid(
+                lazy_gettext("Choose someone from your people."), field="contact_id"
+            ) from None
         events.add_want_to_meet(
             session,
             owner=user,
             event_id=event_id,
-            data=WantToMeetCreate(name=name[:200], why=why[:1000]),
+            data=WantToMeetCreate(name=name[:200], why=why[:1000], contact_id=known),
         )
     except Invalid as error:
         event = events.get_event(session, owner=user, event_id=event_id)
-        context = _context(
-            event=event, wants=events.list_want_to_meet(session, owner=user, event=event),
-            editions=events.earlier_editions(session, owner=user, event=event), other_zone=event.timezone != user.timezone,
-            want_error=error.detail(request.state.locale),
-        )  # fmt: skip
+        context = _detail_context(
+            session, user, event, want_error=error.detail(request.state.locale)
+        )
         return render(request, "events/detail.html", context, status_code=422)
     return RedirectResponse(f"/events/{event_id}#want-to-meet", status_code=303)
 

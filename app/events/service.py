@@ -14,6 +14,7 @@ from sqlmodel import Session, col, select
 
 from app.accounts.models import User
 from app.accounts.service import check_timezone
+from app.contacts.models import Contact
 from app.db import utcnow
 from app.errors import Conflict, Invalid, NotFound
 from app.events.importing import ImportedEvent
@@ -326,6 +327,11 @@ def add_want_to_meet(
     """Note someone to meet at an event, with why."""
     event = get_event(session, owner=owner, event_id=event_id)
     name = data.name.strip()
+    if data.contact_id is not None:
+        known = session.get(Contact, data.contact_id)
+        if known is None or known.owner_id != owner.id:
+            raise Invalid(lazy_gettext("Choose someone from your people."), field="contact_id")
+        name = name or known.full_name or known.company or known.email or ""
     if not name:
         raise Invalid(lazy_gettext("Please give a name."), field="name")
     wish = WantToMeet(

@@ -19,6 +19,9 @@ router = APIRouter(include_in_schema=False)
 SHELL_STATIC = (
     "css/app.css",
     "js/app.js",
+    "js/outbox.js",
+    "js/capture.js",
+    "js/scan.js",
     "icons/icon.svg",
     "icons/sprite.svg",
     "icons/icon-192.png",

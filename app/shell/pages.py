@@ -13,19 +13,10 @@ router = APIRouter(include_in_schema=False)
 
 # Pages that later features replace; each says honestly what it will do.
 COMING = {
-    "/events": (
-        lazy_gettext("Events"),
-        lazy_gettext("The salons, conferences and meetups you will attend."),
-    ),
-    "/capture": (
-        lazy_gettext("Capture"),
-        lazy_gettext("Save a person you meet in seconds, even offline."),
-    ),
     "/follow-ups": (
         lazy_gettext("Follow-ups"),
         lazy_gettext("What you can give to the people you met."),
     ),
-    "/people": (lazy_gettext("People"), lazy_gettext("Everyone you met, and where.")),
 }
 
 

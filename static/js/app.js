@@ -58,3 +58,27 @@ function reflectNetwork() {
 addEventListener("online", reflectNetwork);
 addEventListener("offline", reflectNetwork);
 reflectNetwork();
+
+// Captures waiting on this phone: flushed from every page, counted on the Capture tab.
+if (account) {
+  import("./outbox.js").then(async (outbox) => {
+    if (!outbox.available()) return;
+    outbox.start();
+    const badge = document.querySelector("[data-outbox-badge]");
+    const update = async () => {
+      const { waiting, attention } = await outbox.counts();
+      const count = waiting + attention.length;
+      badge.dataset.count = String(count);
+      badge.textContent = String(count);
+      badge.hidden = count === 0;
+    };
+    document.addEventListener("outbox-change", update);
+    update();
+  });
+  // Keep the pages needed at a venue available offline.
+  const keep = ["/", "/capture", "/people", "/events"];
+  for (const link of document.querySelectorAll("[data-keep-offline]")) keep.push(link.getAttribute("href"));
+  navigator.serviceWorker?.ready.then((registration) => {
+    if (navigator.onLine) registration.active?.postMessage({ type: "keep", urls: keep });
+  });
+}

@@ -23,6 +23,16 @@ def wait_until_controlled(page: Page) -> None:
     raise AssertionError("the service worker never controlled the page")
 
 
+def wait_until_kept(page: Page, *paths: str) -> None:
+    """Wait until the service worker has kept these pages for offline use."""
+    script = "(paths) => caches.open('pages').then((c) => Promise.all(paths.map((p) => c.match(p)))).then((r) => r.every(Boolean))"
+    for _ in range(60):
+        if page.evaluate(script, list(paths)):
+            return
+        page.wait_for_timeout(250)
+    raise AssertionError(f"the service worker did not keep {paths}")
+
+
 def assert_accessible(page: Page) -> None:
     results = Axe().run(page)
     assert results.violations_count == 0, results.generate_report()
@@ -82,12 +92,18 @@ def test_service_worker_controls_the_page_and_offline_page_shows(
     assert page.evaluate("navigator.serviceWorker.controller.scriptURL").endswith("/sw.js")
     # The home page was visited online: offline, it comes from the cache.
     page.goto(f"{live_server.url}/")
+    wait_until_kept(page, "/capture", "/people")
     page.context.set_offline(True)
     page.reload()
     expect(page.locator("h1")).to_have_text("Bonjour")
     expect(page.locator("#status")).to_be_visible()
-    # A page never visited falls back to the offline page.
+    # The pages needed at a venue were kept ahead, though never visited.
+    page.goto(f"{live_server.url}/capture")
+    expect(page.locator("h1")).to_have_text("Saisir une personne")
     page.goto(f"{live_server.url}/people")
+    expect(page.locator("h1")).to_have_text("Personnes")
+    # A page never visited falls back to the offline page.
+    page.goto(f"{live_server.url}/settings")
     expect(page.locator("h1")).to_have_text("Vous êtes hors ligne")
     page.context.set_offline(False)
 

@@ -22,7 +22,23 @@ self.addEventListener("activate", (event) => {
 self.addEventListener("message", (event) => {
   if (event.data?.type === "skip-waiting") self.skipWaiting();
   if (event.data?.type === "signed-out") event.waitUntil(caches.delete(PAGES));
+  if (event.data?.type === "keep") event.waitUntil(keep(event.data.urls || []));
 });
+
+// Pages the user will want at the venue (capture, the current event, people), fetched ahead.
+async function keep(urls) {
+  const cache = await caches.open(PAGES);
+  await Promise.all(
+    urls.map(async (url) => {
+      try {
+        const response = await fetch(url, { credentials: "same-origin" });
+        if (response.ok && !response.redirected) await cache.put(url, response);
+      } catch (error) {
+        // offline: what was kept before stays
+      }
+    }),
+  );
+}
 
 async function staticFirst(request) {
   const cached = await caches.match(request);
@@ -35,8 +51,12 @@ async function staticFirst(request) {
 // Pages: the network when it answers, else the copy kept from the last visit, else /offline.
 // A server error also falls back to the kept copy: it is better than an error page at a venue.
 async function pageNetworkFirst(request) {
+  // Kept pages vary on language and cookie, which a kept copy may not match exactly: offline, the
+  // account's own copy is what counts. The same page with other parameters beats nothing.
   const fallback = async () =>
-    (await caches.match(request, { cacheName: PAGES })) || (await caches.match("/offline"));
+    (await caches.match(request, { cacheName: PAGES, ignoreVary: true })) ||
+    (await caches.match(request, { cacheName: PAGES, ignoreVary: true, ignoreSearch: true })) ||
+    (await caches.match("/offline"));
   try {
     const response = await fetch(request);
     if (response.ok && !response.redirected) (await caches.open(PAGES)).put(request, response.clone());

@@ -1,0 +1,183 @@
+// The outbox: captures and gives wait in IndexedDB until the server has them (a 2xx), FIFO.
+// Network errors and 5xx retry with back-off; 401 waits for a new sign-in; any other 4xx moves
+// the entry to "needs attention". Nothing leaves the outbox silently.
+const VERSION = 1;
+const MAX_DELAY = 5 * 60 * 1000;
+let database = null;
+let flushing = null;
+let timer = null;
+let signInNeeded = false;
+
+function account() {
+  return document.body.dataset.account || "";
+}
+
+export function available() {
+  return Boolean(account()) && "indexedDB" in self;
+}
+
+function open() {
+  database ??= new Promise((resolve, reject) => {
+    const request = indexedDB.open(`givefirst-${account()}`, VERSION);
+    request.onupgradeneeded = () => {
+      const db = request.result;
+      if (!db.objectStoreNames.contains("outbox")) db.createObjectStore("outbox", { keyPath: "key" });
+      if (!db.objectStoreNames.contains("people")) db.createObjectStore("people", { keyPath: "id" });
+    };
+    request.onsuccess = () => resolve(request.result);
+    request.onerror = () => reject(request.error);
+  });
+  return database;
+}
+
+// One short transaction per call: never a network call while a transaction is open.
+async function run(storeName, mode, work) {
+  const db = await open();
+  return new Promise((resolve, reject) => {
+    const transaction = db.transaction(storeName, mode);
+    const request = work(transaction.objectStore(storeName));
+    transaction.oncomplete = () => resolve(request?.result);
+    transaction.onerror = () => reject(transaction.error);
+    transaction.onabort = () => reject(transaction.error);
+  });
+}
+
+export const entries = () => run("outbox", "readonly", (store) => store.getAll());
+const save = (entry) => run("outbox", "readwrite", (store) => store.put(entry));
+export const discard = async (key) => {
+  await run("outbox", "readwrite", (store) => store.delete(key));
+  changed();
+};
+
+let sequence = 0;
+/** Keep a request in the outbox (first), then try to send it. */
+export async function enqueue({ method, url, body, photo = null, label = "", kind = "contact" }) {
+  const entry = {
+    key: crypto.randomUUID(),
+    seq: Date.now() * 1000 + (sequence++ % 1000),
+    kind, method, url, body, photo, label,
+    state: "waiting", attempts: 0, nextAt: 0, error: "",
+    createdAt: new Date().toISOString(),
+  };
+  await save(entry);
+  changed();
+  flush();
+  return entry;
+}
+
+export async function counts() {
+  const all = available() ? await entries() : [];
+  return {
+    waiting: all.filter((entry) => entry.state === "waiting").length,
+    attention: all.filter((entry) => entry.state === "attention"),
+    signInNeeded,
+  };
+}
+
+function changed() {
+  document.dispatchEvent(new CustomEvent("outbox-change"));
+}
+
+function toDataUrl(photo) {
+  return new Promise((resolve, reject) => {
+    const reader = new FileReader();
+    reader.onload = () => resolve(reader.result);
+    reader.onerror = () => reject(reader.error);
+    reader.readAsDataURL(new Blob([photo.buffer], { type: photo.type }));
+  });
+}
+
+async function payload(entry) {
+  const body = { ...entry.body };
+  if (entry.photo) body.photo = await toDataUrl(entry.photo);
+  return JSON.stringify(body);
+}
+
+async function later(entry) {
+  entry.attempts += 1;
+  const delay = Math.min(MAX_DELAY, 2000 * 2 ** (entry.attempts - 1));
+  entry.nextAt = Date.now() + delay * (0.75 + Math.random() / 2);
+  await save(entry);
+}
+
+async function send(force) {
+  const all = (await entries()).filter((entry) => entry.state === "waiting");
+  all.sort((a, b) => a.seq - b.seq);
+  for (const entry of all) {
+    if (!force && entry.nextAt > Date.now()) continue;
+    let response;
+    try {
+      response = await fetch(entry.url, {
+        method: entry.method,
+        headers: { "Content-Type": "application/json", Accept: "application/json" },
+        body: await payload(entry),
+        credentials: "same-origin",
+      });
+    } catch (error) {
+      await later(entry); // offline, or the server is unreachable
+      continue;
+    }
+    if (response.ok) {
+      signInNeeded = false;
+      await discard(entry.key);
+    } else if (response.status === 401) {
+      signInNeeded = true; // kept: sent again after the next sign-in
+      break;
+    } else if (response.status >= 500 || response.status === 408 || response.status === 429) {
+      await later(entry);
+    } else {
+      let detail = "";
+      try {
+        const answer = await response.json();
+        detail = answer.detail || "";
+        if (answer.field) detail = `${detail} (${answer.field})`;
+      } catch (error) {
+        detail = "";
+      }
+      entry.state = "attention";
+      entry.error = detail || `HTTP ${response.status}`;
+      await save(entry);
+    }
+    changed();
+  }
+  changed();
+  schedule();
+}
+
+function schedule() {
+  clearTimeout(timer);
+  entries().then((all) => {
+    const next = Math.min(...all.filter((e) => e.state === "waiting").map((e) => e.nextAt));
+    if (Number.isFinite(next)) timer = setTimeout(() => flush(), Math.max(500, next - Date.now()));
+  });
+}
+
+/** Send what waits; `force` ignores the back-off (the "Sync now" button). One flush at a time. */
+export function flush({ force = false } = {}) {
+  if (!available()) return Promise.resolve();
+  flushing ??= send(force).finally(() => {
+    flushing = null;
+  });
+  return flushing;
+}
+
+// People kept on the phone so that likely matches are offered offline too.
+export async function rememberPeople(people) {
+  await run("people", "readwrite", (store) => {
+    store.clear();
+    for (const person of people) store.put(person);
+    return null;
+  });
+}
+
+export const rememberedPeople = () => run("people", "readonly", (store) => store.getAll());
+
+/** Flush on load, when the network comes back and when the page becomes visible. */
+export function start() {
+  if (!available()) return;
+  flush();
+  addEventListener("online", () => flush({ force: true }));
+  document.addEventListener("visibilitychange", () => {
+    if (document.visibilityState === "visible") flush();
+  });
+}

@@ -1,0 +1,254 @@
+"""The people pages through their HTML forms: capture without JavaScript, list, person, edit,
+interactions, delete, merge, and the event page's people."""
+
+import io
+import re
+import uuid
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from PIL import Image
+
+from tests.events.test_pages import selected, text, texts
+from tests.helpers import Page, create_user, sign_in
+
+
+@pytest.fixture
+def zoe(app: FastAPI, client: TestClient) -> TestClient:
+    """The client signed in through the form as Zoé, in French."""
+    create_user(app, "zoe@example.org", "Zoé")
+    assert sign_in(client, "zoe@example.org").status_code == 303
+    return client
+
+
+@pytest.fixture
+def ann(app: FastAPI, client: TestClient) -> TestClient:
+    """The client signed in as Ann, who reads English."""
+    create_user(app, "ann@example.org", "Ann", locale="en")
+    assert sign_in(client, "ann@example.org").status_code == 303
+    return client
+
+
+def event_on_now(client: TestClient, name: str = "Salon des Entrepreneurs") -> str:
+    now = datetime.now(UTC)
+    response = client.post(
+        "/api/v1/events",
+        json={
+            "name": name, "status": "going",
+            "starts_at": (now - timedelta(hours=2)).isoformat(),
+            "ends_at": (now + timedelta(hours=6)).isoformat(),
+        },
+    )  # fmt: skip
+    assert response.status_code == 201, response.text
+    return str(response.json()["id"])
+
+
+def capture_form(client: TestClient, path: str = "/capture") -> tuple[str, dict[str, str]]:
+    """The capture page, and the hidden values its form carries."""
+    html = client.get(path).text
+    page = Page(html)
+    hidden = page.find("input", name="id")
+    assert hidden is not None
+    return html, {"id": str(hidden["value"])}
+
+
+def jpeg(size: tuple[int, int] = (800, 600)) -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", size, (10, 120, 90)).save(out, "JPEG")
+    return out.getvalue()
+
+
+def test_capture_without_javascript_knows_the_current_event_and_saves_once(zoe: TestClient) -> None:
+    event_id = event_on_now(zoe)
+    html, hidden = capture_form(zoe)
+    assert selected(html, "f-event_id") == event_id
+    form = {**hidden, "event_id": event_id, "full_name": "Hélène Dupont", "company": "Atelier",
+            "hook": "vélos cargo", "needs": "cherche un comptable", "tags": "artisan, Lyon",
+            "next": "capture"}  # fmt: skip
+    first = zoe.post("/capture", data=form, follow_redirects=False)
+    assert first.status_code == 303
+    assert first.headers["location"].startswith("/capture?saved=")
+    # The same form sent twice (a double tap) saves one person.
+    assert zoe.post("/capture", data=form, follow_redirects=False).status_code == 303
+    people = zoe.get("/api/v1/contacts").json()["items"]
+    assert [p["full_name"] for p in people] == ["Hélène Dupont"]
+    assert people[0]["tags"] == ["artisan", "Lyon"]
+    after = zoe.get(first.headers["location"])
+    assert "Hélène Dupont est enregistré·e." in Page(after.text).text
+    # The event stays chosen for the next capture, with a fresh id.
+    assert selected(after.text, "f-event_id") == event_id
+    assert Page(after.text).find("input", name="id")["value"] != hidden["id"]  # type: ignore[index]
+    # The event page lists her.
+    event_page = zoe.get(f"/events/{event_id}").text
+    assert "Hélène Dupont" in texts(
+        event_page, "a", within=("section", {"aria-labelledby": "met-title"})
+    )
+
+
+def test_capture_with_only_a_photo(zoe: TestClient) -> None:
+    _html, hidden = capture_form(zoe)
+    response = zoe.post(
+        "/capture", data={**hidden, "next": "person"},
+        files={"photo": ("badge.jpg", jpeg(), "image/jpeg")}, follow_redirects=False,
+    )  # fmt: skip
+    assert response.status_code == 303
+    person = zoe.get(response.headers["location"]).text
+    assert "Sans nom (photo)" in text(person, "h1")
+    assert Page(person).find("img", class_="photo") is not None
+
+
+def test_capture_errors_are_shown_in_the_form_and_nothing_is_saved(zoe: TestClient) -> None:
+    _html, hidden = capture_form(zoe)
+    response = zoe.post("/capture", data={**hidden, "full_name": "", "company": "Kiosque"})
+    assert response.status_code == 422
+    page = Page(response.text)
+    assert page.find("input", name="full_name", **{"aria-invalid": "true"}) is not None
+    assert "Donnez un nom, ou prenez une photo." in page.text
+    assert page.find("input", name="company")["value"] == "Kiosque"  # type: ignore[index]
+    bad_mail = zoe.post("/capture", data={**hidden, "full_name": "Léa", "email": "léa@"})
+    assert bad_mail.status_code == 422
+    assert Page(bad_mail.text).find("input", name="email", **{"aria-invalid": "true"}) is not None
+    assert zoe.get("/api/v1/contacts").json()["items"] == []
+
+
+def test_people_list_searches_filters_and_pages(zoe: TestClient) -> None:
+    event_id = event_on_now(zoe)
+    for index in range(55):
+        zoe.put(f"/api/v1/contacts/{uuid.uuid4()}", json={"full_name": f"Personne {index:02d}"})
+    zoe.put(
+        f"/api/v1/contacts/{uuid.uuid4()}",
+        json={"full_name": "Hélène Dupont", "tags": ["client"], "event_id": event_id},
+    )
+    first = zoe.get("/people?sort=name").text
+    names = texts(first, "a", class_="title")
+    assert len(names) == 50
+    assert names[0] == "Hélène Dupont"
+    assert "56 personnes au total" in Page(first).text
+    more = Page(first).find("a", rel="next")
+    assert more is not None
+    second = zoe.get(str(more["href"])).text
+    assert len(texts(second, "a", class_="title")) == 6
+    assert texts(zoe.get("/people?q=helene").text, "a", class_="title") == ["Hélène Dupont"]
+    assert texts(zoe.get("/people?tag=client").text, "a", class_="title") == ["Hélène Dupont"]
+    assert texts(zoe.get(f"/people?event_id={event_id}").text, "a", class_="title") == [
+        "Hélène Dupont"
+    ]
+    empty = zoe.get("/people?q=zzzz").text
+    assert "Personne ne correspond à cette recherche." in Page(empty).text
+
+
+def test_empty_people_list_says_what_to_do_in_english(ann: TestClient) -> None:
+    page = Page(ann.get("/people").text)
+    assert "Nobody yet." in page.text
+    assert page.find("a", href="/capture", class_="button primary") is not None
+
+
+def test_person_page_timeline_interactions_edit_and_delete(zoe: TestClient) -> None:
+    event_id = event_on_now(zoe)
+    person_id = str(uuid.uuid4())
+    zoe.put(
+        f"/api/v1/contacts/{person_id}",
+        json={
+            "full_name": "Léa Martin",
+            "hook": "le salon du vélo",
+            "needs": "un graphiste",
+            "event_id": event_id,
+            "email": "lea@example.org",
+        },
+    )
+    page = zoe.get(f"/people/{person_id}").text
+    assert text(page, "h1") == "Léa Martin"
+    assert "le salon du vélo" in Page(page).text and "un graphiste" in Page(page).text
+    assert Page(page).find("a", href=f"/api/v1/contacts/{person_id}.vcf") is not None
+    # Two taps: a coffee.
+    logged = zoe.post(
+        f"/people/{person_id}/interactions",
+        data={"kind": "coffee", "note": "au Café Lumière"},
+        follow_redirects=False,
+    )
+    assert logged.status_code == 303
+    page = zoe.get(f"/people/{person_id}").text
+    kinds = [
+        found.get("data-kind") for found in Page(page).find_all("li") if found.get("data-kind")
+    ]
+    assert kinds == ["coffee", "meeting"]
+    assert zoe.get(f"/api/v1/contacts/{person_id}").json()["last_interaction_at"] is not None
+    # Edit: a field cleared, a field changed.
+    form = Page(zoe.get(f"/people/{person_id}/edit").text)
+    assert form.find("input", name="full_name")["value"] == "Léa Martin"  # type: ignore[index]
+    edited = zoe.post(
+        f"/people/{person_id}/edit",
+        data={"full_name": "Léa Martin-Roy", "email": "", "hook": "vélo", "tags": "design"},
+        follow_redirects=False,
+    )
+    assert edited.status_code == 303
+    person = zoe.get(f"/api/v1/contacts/{person_id}").json()
+    assert (person["full_name"], person["email"], person["tags"], person["needs"]) == (
+        "Léa Martin-Roy",
+        None,
+        ["design"],
+        None,
+    )
+    # Delete, after a confirmation page.
+    assert "Supprimer" in text(zoe.get(f"/people/{person_id}/delete").text, "h1")
+    assert zoe.post(f"/people/{person_id}/delete", follow_redirects=False).status_code == 303
+    assert zoe.get(f"/api/v1/contacts/{person_id}").status_code == 404
+
+
+def test_possible_duplicate_is_offered_and_merged(zoe: TestClient) -> None:
+    first, second = str(uuid.uuid4()), str(uuid.uuid4())
+    zoe.put(f"/api/v1/contacts/{first}", json={"full_name": "Marc Petit", "company": "Kiosque"})
+    zoe.put(
+        f"/api/v1/contacts/{second}", json={"full_name": "marc petit", "email": "marc@kiosque.fr"}
+    )
+    page = Page(zoe.get(f"/people/{first}").text)
+    link = page.find("a", href=f"/people/{first}/merge?other={second}")
+    assert link is not None
+    confirm = zoe.get(str(link["href"]))
+    assert confirm.status_code == 200
+    merged = zoe.post(f"/people/{first}/merge", data={"other_id": second}, follow_redirects=False)
+    assert merged.status_code == 303
+    person = zoe.get(f"/api/v1/contacts/{first}").json()
+    assert (person["company"], person["email"]) == ("Kiosque", "marc@kiosque.fr")
+    assert zoe.get(f"/api/v1/contacts/{second}").status_code == 404
+
+
+def test_want_to_meet_someone_already_known(zoe: TestClient) -> None:
+    event_id = event_on_now(zoe)
+    person_id = str(uuid.uuid4())
+    zoe.put(f"/api/v1/contacts/{person_id}", json={"full_name": "Inès Roy"})
+    response = zoe.post(
+        f"/events/{event_id}/want-to-meet",
+        data={"contact_id": person_id, "why": "elle cherche un associé"},
+        follow_redirects=False,
+    )
+    assert response.status_code == 303
+    wishes = zoe.get(f"/api/v1/events/{event_id}/want-to-meet").json()
+    assert [(w["name"], w["contact_id"]) for w in wishes] == [("Inès Roy", person_id)]
+    page = Page(zoe.get(f"/events/{event_id}").text)
+    assert page.find("a", href=f"/people/{person_id}") is not None
+
+
+def test_people_met_at_earlier_editions_show_on_the_event(zoe: TestClient) -> None:
+    last_year = zoe.post(
+        "/api/v1/events",
+        json={
+            "name": "VivaTech 2025",
+            "starts_at": "2025-06-11T09:00:00+02:00",
+            "status": "attended",
+        },
+    ).json()["id"]
+    this_year = zoe.post(
+        "/api/v1/events", json={"name": "VivaTech 2026", "starts_at": "2026-06-17T09:00:00+02:00"}
+    ).json()["id"]
+    zoe.put(
+        f"/api/v1/contacts/{uuid.uuid4()}",
+        json={"full_name": "Yasmine Haddad", "event_id": last_year},
+    )
+    page = zoe.get(f"/events/{this_year}").text
+    assert "Yasmine Haddad" in texts(
+        page, "a", within=("section", {"aria-labelledby": "editions-title"})
+    )
+    assert re.search("Personnes rencontrées aux éditions précédentes", page)
