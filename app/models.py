@@ -1,6 +1,16 @@
 """Every feature's tables, imported in one place for Alembic and the application."""
 
 from app.accounts.models import AccessToken, AuthSession, LoginFailure, User
+from app.calendar.models import CalendarFeed
 from app.events.models import Event, EventFeed, WantToMeet
 
-__all__ = ["AccessToken", "AuthSession", "Event", "EventFeed", "LoginFailure", "User", "WantToMeet"]
+__all__ = [
+    "AccessToken",
+    "AuthSession",
+    "CalendarFeed",
+    "Event",
+    "EventFeed",
+    "LoginFailure",
+    "User",
+    "WantToMeet",
+]

@@ -15,6 +15,7 @@ from pydantic import BaseModel, ValidationError
 from app.accounts.deps import CurrentUser, SettingsDep
 from app.accounts.models import User
 from app.accounts.service import common_timezones
+from app.calendar import service as calendar
 from app.db import SessionDep, utcnow
 from app.errors import AppError, Invalid
 from app.events import imports
@@ -326,6 +327,7 @@ def event_page(
         wants=events.list_want_to_meet(session, owner=user, event=event),
         editions=events.earlier_editions(session, owner=user, event=event),
         other_zone=event.timezone != user.timezone,
+        google_calendar=calendar.google_calendar_link(event),
     )
     return render(request, "events/detail.html", context)
 

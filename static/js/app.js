@@ -58,3 +58,20 @@ function reflectNetwork() {
 addEventListener("online", reflectNetwork);
 addEventListener("offline", reflectNetwork);
 reflectNetwork();
+
+// Copy buttons (the calendar link): shown only when the browser can copy.
+for (const button of document.querySelectorAll("[data-copy]")) {
+  const source = document.querySelector(button.dataset.copy);
+  if (!source || !navigator.clipboard) continue;
+  button.hidden = false;
+  button.addEventListener("click", async () => {
+    const status = button.closest("section")?.querySelector("[data-copy-status]");
+    try {
+      await navigator.clipboard.writeText(source.value);
+      if (status) status.textContent = button.dataset.copied;
+    } catch {
+      source.focus();
+      source.select();
+    }
+  });
+}
