@@ -7,6 +7,7 @@ from sqlmodel import Session, col
 
 from app.accounts.models import AuthSession, LoginFailure
 from app.accounts.service import THROTTLE_WINDOW
+from app.calendar import digest
 from app.config import Settings
 from app.db import utcnow
 from app.events import imports
@@ -37,6 +38,16 @@ def refresh_feeds(session: Session, *, settings: Settings) -> str:
     return f"feeds refreshed: {refreshed}, failed: {failed}"
 
 
+def send_digests(session: Session, *, settings: Settings) -> str:
+    """Send the morning digests that are due; a failure here never stops the other tasks."""
+    try:
+        return digest.send_digests(session, settings=settings)
+    except Exception:
+        session.rollback()
+        log.exception("digests could not be sent")
+        return "digests: failed"
+
+
 def run_all(session: Session, *, settings: Settings) -> str:
     """Run every periodic task; each commits its own work so one failure never blocks another."""
     now = utcnow()
@@ -52,5 +63,6 @@ def run_all(session: Session, *, settings: Settings) -> str:
         f"expired sessions removed: {sessions.rowcount}",
         f"events marked attended: {attended}",
         refresh_feeds(session, settings=settings),
+        send_digests(session, settings=settings),
     ]
     return "; ".join(report)

@@ -13,6 +13,8 @@ from app import models  # noqa: F401 - registers every table on the metadata
 from app.accounts import api as accounts_api
 from app.accounts import pages as accounts_pages
 from app.accounts.deps import renew_cookie_middleware
+from app.calendar import api as calendar_api
+from app.calendar import pages as calendar_pages
 from app.config import Settings
 from app.contacts import api as contacts_api
 from app.contacts import pages as contacts_pages
@@ -84,6 +86,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         pwa_routes.router,
         accounts_api.router,
         accounts_pages.router,
+        # Before the events API: /api/v1/events/{id}.ics must not reach /api/v1/events/{id}.
+        calendar_api.router,
+        calendar_api.feed_router,
+        calendar_pages.router,
         events_api.router,
         events_pages.router,
         contacts_api.router,

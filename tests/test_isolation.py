@@ -4,8 +4,9 @@ Each feature adds a case here: a function that creates one of Alice's objects an
 requests that reach it. The last test fails when a route with a path parameter has no case.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 from fastapi import FastAPI
@@ -34,6 +35,7 @@ def _event_requests(alice: TestClient) -> Requests:
     page = f"/events/{event['id']}"
     return [
         ("GET", base, None),
+        ("GET", f"{base}.ics", None),
         ("PATCH", base, {"name": "taken"}),
         ("GET", f"{base}/want-to-meet", None),
         ("POST", f"{base}/want-to-meet", {"name": "intruder"}),
@@ -109,7 +111,17 @@ def PAGE_REQUESTS(page: str, person_id: str, other_id: str, interaction_id: str)
     ]
 
 
-PEOPLE_PAGES: list[tuple[str, str]] = []
+PEOPLE_PAGES: list[tuple[str, str]] = [
+    ("GET", "{page}"),
+    ("GET", "{page}/edit"),
+    ("POST", "{page}/edit"),
+    ("POST", "{page}/interactions"),
+    ("POST", "{page}/interactions/{interaction}/delete"),
+    ("GET", "{page}/merge?other={other}"),
+    ("POST", "{page}/merge"),
+    ("GET", "{page}/delete"),
+    ("POST", "{page}/delete"),
+]
 
 
 CASES: dict[str, Callable[[TestClient], Requests]] = {
@@ -123,6 +135,7 @@ COVERED_ROUTES = {
     "/api/v1/tokens/{token_id}",
     "/settings/tokens/{token_id}/revoke",
     "/api/v1/events/{event_id}",
+    "/api/v1/events/{event_id}.ics",
     "/api/v1/events/{event_id}/want-to-meet",
     "/api/v1/events/{event_id}/want-to-meet/{wish_id}",
     "/api/v1/feeds/{feed_id}",
@@ -139,6 +152,14 @@ COVERED_ROUTES = {
     "/api/v1/contacts/{contact_id}/interactions",
     "/api/v1/contacts/{contact_id}/interactions/{interaction_id}",
     "/api/v1/contacts/{contact_id}/merge",
+    "/people/{contact_id}",
+    "/people/{contact_id}/edit",
+    "/people/{contact_id}/interactions",
+    "/people/{contact_id}/interactions/{interaction_id}/delete",
+    "/people/{contact_id}/merge",
+    "/people/{contact_id}/delete",
+    # The feed is opened by its secret token alone: see test_a_feed_token_opens_only_its_owners_feed.
+    "/calendar/{token}.ics",
 }
 
 
@@ -154,8 +175,32 @@ def test_alices_token_still_works_after_bobs_attempts(alice: TestClient, bob: Te
     assert len(alice.get("/api/v1/tokens").json()) == 2
 
 
+def test_a_feed_token_opens_only_its_owners_feed(
+    alice: TestClient, bob: TestClient, client: TestClient
+) -> None:
+    alice.post(
+        "/api/v1/events", json={"name": "Alice's salon", "starts_at": "2027-03-10T09:00:00+01:00"}
+    )
+    bob_url = urlsplit(bob.get("/api/v1/calendar").json()["url"]).path
+    alice_url = urlsplit(alice.get("/api/v1/calendar").json()["url"]).path
+    assert "Alice's salon" not in client.get(bob_url).text
+    assert "Alice's salon" in client.get(alice_url).text
+    assert client.get(bob_url.replace(".ics", "x.ics")).status_code == 404
+    alice.post("/api/v1/calendar/rotate")
+    assert client.get(alice_url).status_code == 404
+
+
+def _paths(routes: list[Any], prefix: str = "") -> Iterator[str]:
+    """Every route's path, through included routers (FastAPI keeps them nested)."""
+    for route in routes:
+        if isinstance(route, APIRoute):
+            yield prefix + route.path
+        elif hasattr(route, "original_router"):
+            context_prefix = getattr(route.include_context, "prefix", "") or ""
+            yield from _paths(route.original_router.routes, prefix + context_prefix)
+
+
 def test_every_route_with_an_object_id_has_an_isolation_case(app: FastAPI) -> None:
-    routes = {
-        route.path for route in app.routes if isinstance(route, APIRoute) and "{" in route.path
-    }
+    routes = {path for path in _paths(app.routes) if "{" in path}
+    assert "/api/v1/events/{event_id}" in routes, "the route walk found no routes"
     assert routes - COVERED_ROUTES == set(), "add an isolation case for these routes"

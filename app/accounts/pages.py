@@ -15,6 +15,7 @@ from app.accounts.deps import (
     SettingsDep,
     set_session_cookie,
 )
+from app.calendar import pages as calendar_pages
 from app.config import Settings
 from app.db import SessionDep
 from app.errors import AppError
@@ -185,6 +186,7 @@ def _settings_page(
     context: dict[str, Any] = {
         "tokens": accounts.list_tokens(session, user=user),
         "timezones": accounts.common_timezones(),
+        **calendar_pages.settings_context(request, session, request.app.state.settings, user),
     }
     context.update(extra)
     return render(request, "accounts/settings.html", context, status_code=status_code)

@@ -371,6 +371,7 @@ def merge(
     contact_id: uuid.UUID,
     other_id: Annotated[str, Form()] = "",
 ) -> Response:
+    contacts.get_contact(session, owner=user, contact_id=contact_id)  # 404 first for another's id
     other = _uuid_or_none(other_id, "other_id")
     if other is None:
         raise Invalid(lazy_gettext("Choose two different people."), field="other_id")

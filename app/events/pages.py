@@ -16,6 +16,7 @@ from sqlmodel import Session
 from app.accounts.deps import CurrentUser, SettingsDep
 from app.accounts.models import User
 from app.accounts.service import common_timezones
+from app.calendar import service as calendar
 from app.contacts import service as contacts
 from app.db import SessionDep, utcnow
 from app.errors import AppError, Invalid
@@ -339,6 +340,7 @@ def _detail_context(session: Session, user: User, event: Event, **extra: Any) ->
             session, owner=user, event_ids=[edition.id for edition in editions]
         ),
         known_people=contacts.recent_people(session, owner=user, limit=200),
+        google_calendar=calendar.google_calendar_link(event),
         **extra,
     )
 

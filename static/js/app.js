@@ -82,3 +82,20 @@ if (account) {
     if (navigator.onLine) registration.active?.postMessage({ type: "keep", urls: keep });
   });
 }
+
+// Copy buttons (the calendar link): shown only when the browser can copy.
+for (const button of document.querySelectorAll("[data-copy]")) {
+  const source = document.querySelector(button.dataset.copy);
+  if (!source || !navigator.clipboard) continue;
+  button.hidden = false;
+  button.addEventListener("click", async () => {
+    const status = button.closest("section")?.querySelector("[data-copy-status]");
+    try {
+      await navigator.clipboard.writeText(source.value);
+      if (status) status.textContent = button.dataset.copied;
+    } catch {
+      source.focus();
+      source.select();
+    }
+  });
+}

@@ -1,0 +1,253 @@
+"""The private calendar feed: its secret URL, what it holds, one event's file and Google link.
+
+The feed's token: the URL must be found from the token (so the table keeps its SHA-256, unique),
+yet the owner must be able to see the URL again at any time (the API's `GET /api/v1/calendar`
+answers it; the settings page shows it). Storing the token itself, even encrypted, would put a
+usable secret in the database. So the token is derived: HMAC-SHA256(app secret, user id + salt),
+256 bits, and the table holds only the random salt and the token's hash. A database leak alone
+gives no URL; the owner's URL is recomputed on demand; rotating draws a new salt, so the old
+token's hash is gone and its URL answers 404 at once. If the app's secret changes, every URL
+changes too: the next `GET /api/v1/calendar` stores the new hash (the old URLs stop working).
+"""
+
+import base64
+import hashlib
+import hmac
+import secrets
+import uuid
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+from urllib.parse import urlencode
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select as sa_select
+from sqlmodel import Session, col, select
+
+from app.accounts.models import User
+from app.calendar.ical import FeedItem, build_calendar, etag
+from app.calendar.models import CalendarFeed
+from app.db import utcnow
+from app.errors import NotFound
+from app.events import service as events
+from app.events.models import Event, EventStatus
+from app.security import token_digest
+from app.web.i18n import gettext, use_locale
+
+# Statuses whose events go into the feed; attended ones stay so the calendar keeps its history.
+FEED_STATUSES = (EventStatus.going.value, EventStatus.interested.value, EventStatus.attended.value)
+TOKEN_CONTEXT = b"givefirst-calendar-feed\x00"
+
+
+def derive_token(*, secret: str, user_id: uuid.UUID, salt: str) -> str:
+    """The feed's URL token: 256 bits derived from the app secret, the user and the salt."""
+    mac = hmac.new(secret.encode(), TOKEN_CONTEXT + user_id.bytes + salt.encode(), hashlib.sha256)
+    return base64.urlsafe_b64encode(mac.digest()).rstrip(b"=").decode()
+
+
+def get_feed(session: Session, *, user: User) -> CalendarFeed | None:
+    """The user's feed settings, if the feed was ever turned on."""
+    return session.get(CalendarFeed, user.id)
+
+
+def ensure_feed(session: Session, *, user: User, secret: str) -> tuple[CalendarFeed, str]:
+    """The user's feed and its token, creating the feed on first use."""
+    feed = get_feed(session, user=user)
+    if feed is None:
+        salt = secrets.token_hex(16)
+        token = derive_token(secret=secret, user_id=user.id, salt=salt)
+        feed = CalendarFeed(user_id=user.id, salt=salt, token_hash=token_digest(token))
+        session.add(feed)
+        session.flush()
+        return feed, token
+    token = derive_token(secret=secret, user_id=user.id, salt=feed.salt)
+    if feed.token_hash != token_digest(token):
+        # The app's secret changed since: the URL is the newly derived one.
+        feed.token_hash = token_digest(token)
+        feed.updated_at = utcnow()
+        session.add(feed)
+    return feed, token
+
+
+def rotate_feed(session: Session, *, user: User, secret: str) -> str:
+    """A new token for the user's feed; the old URL answers 404 from now on."""
+    feed, _old = ensure_feed(session, user=user, secret=secret)
+    feed.salt = secrets.token_hex(16)
+    token = derive_token(secret=secret, user_id=user.id, salt=feed.salt)
+    feed.token_hash = token_digest(token)
+    feed.updated_at = utcnow()
+    session.add(feed)
+    session.flush()
+    return token
+
+
+def set_preferences(
+    session: Session,
+    *,
+    user: User,
+    secret: str,
+    include_gives: bool | None = None,
+    include_notes: bool | None = None,
+    digest: bool | None = None,
+) -> CalendarFeed:
+    """Choose what the feed holds and whether the morning digest is sent."""
+    feed, _token = ensure_feed(session, user=user, secret=secret)
+    if include_gives is not None:
+        feed.include_gives = include_gives
+    if include_notes is not None:
+        feed.include_notes = include_notes
+    if digest is not None:
+        feed.digest = digest
+    feed.updated_at = utcnow()
+    session.add(feed)
+    return feed
+
+
+def feed_by_token(session: Session, *, token: str) -> tuple[CalendarFeed, User]:
+    """The feed a URL token opens, and its owner; 404 for anything else."""
+    if not token or len(token) > 100:
+        raise NotFound()
+    feed = session.exec(
+        select(CalendarFeed).where(CalendarFeed.token_hash == token_digest(token))
+    ).first()
+    user = session.get(User, feed.user_id) if feed is not None else None
+    if feed is None or user is None:
+        raise NotFound()
+    return feed, user
+
+
+def feed_path(token: str) -> str:
+    """The feed's path on this server."""
+    return f"/calendar/{token}.ics"
+
+
+def location(event: Any) -> str | None:
+    """Where an event happens, in one line."""
+    parts: list[str] = []
+    for part in (event.venue, event.address, event.city, event.country):
+        text = (part or "").strip()
+        if text and text not in parts:
+            parts.append(text)
+    return ", ".join(parts) or None
+
+
+def event_item(event: Any, *, include_notes: bool = False) -> FeedItem:
+    """An event (or a row of its `ITEM_COLUMNS`) as a calendar item, in its own zone."""
+    description = (event.description or "").strip()
+    if include_notes and (getattr(event, "notes", None) or "").strip():
+        description = f"{description}\n\n{(event.notes or '').strip()}".strip()
+    start: datetime | date
+    end: datetime | date | None
+    if event.all_day:
+        zone = ZoneInfo(event.timezone)
+        start = event.starts_at.astimezone(zone).date()
+        end = event.ends_at.astimezone(zone).date() if event.ends_at is not None else None
+    else:
+        start, end = event.starts_at, event.ends_at
+    return FeedItem(
+        uid=f"event-{event.id}@givefirst",
+        summary=event.name,
+        start=start,
+        end=end,
+        timezone=event.timezone,
+        modified=event.updated_at,
+        created=event.created_at,
+        sequence=event.sequence,
+        location=location(event),
+        description=description or None,
+        url=event.url,
+        cancelled=event.cancelled,
+    )
+
+
+ITEM_COLUMNS = (
+    "id", "name", "starts_at", "ends_at", "all_day", "timezone", "venue", "address", "city",
+    "country", "url", "description", "cancelled", "sequence", "created_at", "updated_at",
+)  # fmt: skip
+
+
+def _event_items(session: Session, user: User, feed: CalendarFeed) -> Iterable[FeedItem]:
+    # Plain rows, not ORM objects: loading 5,000 events as objects takes most of a feed's time.
+    columns = [col(getattr(Event, name)) for name in ITEM_COLUMNS]
+    if feed.include_notes:
+        columns.append(col(Event.notes))
+    query = (
+        sa_select(*columns)
+        .where(col(Event.owner_id) == user.id, col(Event.status).in_(FEED_STATUSES))
+        .order_by(col(Event.starts_at), col(Event.id))
+    )
+    return [event_item(row, include_notes=feed.include_notes) for row in session.execute(query)]
+
+
+# What the feed holds: each feature adds a source (gives will add their all-day items here,
+# checking `feed.include_gives`).
+ItemSource = Callable[[Session, User, CalendarFeed], Iterable[FeedItem]]
+ITEM_SOURCES: list[ItemSource] = [_event_items]
+
+
+def register_source(source: ItemSource) -> None:
+    """Add a kind of item to every feed."""
+    ITEM_SOURCES.append(source)
+
+
+def feed_name(user: User) -> str:
+    """The calendar's name in the user's calendar app, in their language."""
+    with use_locale(user.locale):
+        return gettext("Givefirst – %(name)s") % {"name": user.display_name or user.email}
+
+
+@dataclass
+class FeedFile:
+    body: bytes
+    etag: str
+    last_modified: datetime
+
+
+def render_feed(session: Session, *, feed: CalendarFeed, user: User) -> FeedFile:
+    """The feed's file, with validators that change only when its content does."""
+    items = [item for source in ITEM_SOURCES for item in source(session, user, feed)]
+    body = build_calendar(name=feed_name(user), items=items)
+    tag = etag(body)
+    if tag != feed.content_etag:
+        feed.content_etag = tag
+        feed.content_changed_at = utcnow().replace(microsecond=0)
+        session.add(feed)
+    return FeedFile(body=body, etag=tag, last_modified=feed.content_changed_at)
+
+
+def event_file(session: Session, *, owner: User, event_id: uuid.UUID) -> tuple[Event, bytes]:
+    """One event as an .ics file to add to any calendar."""
+    event = events.get_event(session, owner=owner, event_id=event_id)
+    body = build_calendar(name=event.name, items=[event_item(event)], feed=False)
+    return event, body
+
+
+def google_calendar_link(event: Event) -> str:
+    """A link that opens Google Calendar's "new event" form filled with the event."""
+    item = event_item(event)
+    if isinstance(item.start, datetime):
+        end = item.end if isinstance(item.end, datetime) else item.start
+        dates = f"{item.start.astimezone(UTC):%Y%m%dT%H%M%SZ}/{end.astimezone(UTC):%Y%m%dT%H%M%SZ}"
+    else:
+        last = item.end if item.end is not None else item.start + timedelta(days=1)
+        dates = f"{item.start:%Y%m%d}/{last:%Y%m%d}"
+    details = "\n\n".join(part for part in ((event.description or "").strip(), event.url) if part)
+    query = {
+        "action": "TEMPLATE",
+        "text": event.name,
+        "dates": dates,
+        "details": details[:1500],
+        "location": item.location or "",
+        "ctz": event.timezone,
+    }
+    return "https://calendar.google.com/calendar/render?" + urlencode(query)
+
+
+def safe_filename(name: str) -> str:
+    """A file name made of the event's name, safe in a Content-Disposition header."""
+    kept = "".join(
+        char if char.isascii() and (char.isalnum() or char in "-_") else "-" for char in name
+    )
+    kept = "-".join(part for part in kept.split("-") if part)[:60]
+    return f"{kept or 'event'}.ics"

@@ -1,0 +1,122 @@
+"""Benchmark: build the private calendar feed of an account with 5,000 events.
+
+Run with `.venv/bin/python bench/calendar_feed.py [--events 5000] [--runs 30]`. The database is a
+SQLite file in a temporary folder, built by the real migrations. It prints the first build (cold:
+nothing serialized yet) and the median and 95th percentile of the following builds, in ms,
+measured around `render_feed` (the database query, every item and the whole file).
+"""
+
+import argparse
+import random
+import secrets
+import statistics
+import tempfile
+import time
+import uuid
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from sqlmodel import Session
+
+from app import models  # noqa: F401 - every table
+from app.accounts import service as accounts
+from app.calendar import ical
+from app.calendar import service as calendar
+from app.db import make_engine, migrate
+from app.events.models import Event
+from app.events.service import series_link, series_name
+
+ZONES = ["Europe/Paris", "Europe/Paris", "Europe/Paris", "Europe/London", "America/New_York"]
+SECRET = "bench-secret-" + "x" * 40
+
+
+def fill(session: Session, count: int) -> calendar.CalendarFeed:
+    """An account with `count` events over six years, a few all-day, some long descriptions."""
+    user = accounts.create_user(
+        session, email="bench@example.org", password=secrets.token_urlsafe(16), display_name="Bench"
+    )
+    rng = random.Random(6)
+    now = datetime.now(UTC)
+    base = datetime(2024, 1, 1, tzinfo=UTC)
+    for index in range(count):
+        zone = ZoneInfo(rng.choice(ZONES))
+        day = base + timedelta(days=rng.randrange(6 * 365))
+        all_day = index % 10 == 0
+        if all_day:
+            start = datetime.combine(day.date(), datetime.min.time(), zone)
+            end = start + timedelta(days=rng.choice([1, 1, 2, 3]))
+        else:
+            start = datetime.combine(day.date(), datetime.min.time(), zone) + timedelta(
+                hours=rng.randrange(8, 19)
+            )
+            end = start + timedelta(hours=rng.choice([1, 2, 3, 8]))
+        name = f"Salon des indépendants n°{index}"
+        session.add(
+            Event(
+                id=uuid.uuid4(),
+                owner_id=user.id,
+                name=name,
+                kind="salon",
+                status=rng.choice(["going", "interested", "attended"]),
+                starts_at=start,
+                ends_at=end,
+                all_day=all_day,
+                timezone=zone.key,
+                venue="Paris Expo" if index % 2 else None,
+                city="Paris",
+                country="France",
+                url=f"https://salon.example.org/{index}",
+                description=(
+                    "Conférences, ateliers et rencontres d’affaires. " * rng.choice([0, 1, 4])
+                )
+                or None,
+                series_name=series_name(name),
+                series_link=series_link(f"https://salon.example.org/{index}"),
+                sequence=rng.randrange(4),
+                created_at=now,
+                updated_at=now,
+            )
+        )
+    feed, _token = calendar.ensure_feed(session, user=user, secret=SECRET)
+    session.commit()
+    return feed
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--events", type=int, default=5000)
+    parser.add_argument("--runs", type=int, default=30)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as folder:
+        url = f"sqlite:///{Path(folder) / 'bench.db'}"
+        migrate(url)
+        engine = make_engine(url)
+        with Session(engine, expire_on_commit=False) as session:
+            feed = fill(session, args.events)
+        timings = []
+        size = 0
+        ical.clear_cache()
+        for _run in range(args.runs + 1):
+            with Session(engine, expire_on_commit=False) as session:
+                feed = session.get(calendar.CalendarFeed, feed.user_id)
+                assert feed is not None
+                user = session.get(accounts.User, feed.user_id)
+                assert user is not None
+                started = time.perf_counter()
+                built = calendar.render_feed(session, feed=feed, user=user)
+                timings.append((time.perf_counter() - started) * 1000)
+                size = len(built.body)
+                session.commit()
+        engine.dispose()
+    cold, warm = timings[0], sorted(timings[1:])
+    p95 = warm[min(len(warm) - 1, round(0.95 * (len(warm) - 1)))]
+    print(f"calendar feed, {args.events} events, {size / 1e6:.1f} MB")
+    print(f"  first build (cold, nothing cached): {cold:.0f} ms")
+    print(
+        f"  next {len(warm)} builds: median {statistics.median(warm):.0f} ms, p95 {p95:.0f} ms (target < 300 ms)"
+    )
+
+
+if __name__ == "__main__":
+    main()
