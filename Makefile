@@ -36,5 +36,10 @@ messages: $(STAMP)
 	$(BIN)/pybabel update -i app/locale/messages.pot -d app/locale -l fr --no-fuzzy-matching --width 100
 	$(BIN)/pybabel update -i app/locale/messages.pot -d app/locale -l en --no-fuzzy-matching --width 100
 
+# Benchmarks (issue #4): every script in bench/, SQLite by default;
+# `make bench BENCH_ARGS="--database-url postgresql+psycopg://postgres@127.0.0.1:5432/postgres"`.
+bench: $(STAMP)
+	set -e; for script in bench/*.py; do $(BIN)/python $$script $(BENCH_ARGS); done
+
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache

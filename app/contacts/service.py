@@ -289,6 +289,56 @@ def _prefix_range(term: str) -> tuple[str, str]:
     return term, term[:-1] + chr(ord(term[-1]) + 1)
 
 
+# How a search runs depends on how many people each of its filters (word, tag, event) matches,
+# counted in the index up to INTERSECT_MAX:
+# - at most DRIVE_MAX: those few people are fetched by id and sorted;
+# - more: the (owner_id, sort key) index is walked until the page is full, which takes about
+#   page size / share of matching people rows, so it costs the same at 10,000 and 100,000 people;
+#   a filter matching up to INTERSECT_MAX index rows is checked against its list of ids, built
+#   once; a commoner one (a 1-letter prefix) person by person, as nearly everyone matches;
+# - two common words with few people in common ("marie dupont") intersect their lists first.
+DRIVE_MAX = 1000
+INTERSECT_MAX = 10_000
+
+
+@dataclass
+class _Filter:
+    ids: Any  # a SELECT of the matching contact ids (the owner's only)
+    probe: Any  # the same condition for one contact row (correlated EXISTS)
+    count: int = 0
+
+
+def _term_filter(owner: User, low: str, high: str | None = None) -> _Filter:
+    """People with a term in [low, high), or exactly `low` when `high` is None."""
+    term, mine = col(ContactTerm.term), col(ContactTerm.owner_id) == owner.id
+    where = [term >= low, term < high] if high is not None else [term == low]
+    # A range is probed through the index on contact_id (the contact is the owner's already); an
+    # exact term through the primary key (owner_id, term, contact_id), in one seek.
+    probed = [col(ContactTerm.contact_id) == col(Contact.id), *where]
+    return _Filter(
+        ids=select(ContactTerm.contact_id).where(mine, *where),
+        probe=select(ContactTerm.contact_id)
+        .where(*probed, *([mine] if high is None else []))
+        .exists(),
+    )
+
+
+def _event_filter(owner: User, event_id: uuid.UUID) -> _Filter:
+    return _Filter(
+        ids=select(Meeting.contact_id).where(
+            Meeting.owner_id == owner.id, Meeting.event_id == event_id
+        ),
+        probe=select(Meeting.id)
+        .where(col(Meeting.contact_id) == col(Contact.id), Meeting.event_id == event_id)
+        .exists(),
+    )
+
+
+def _count(session: Session, ids: Any, most: int) -> int:
+    """How many rows `ids` has, counted up to `most` (so a common word costs `most` at worst)."""
+    return session.exec(select(func.count()).select_from(ids.limit(most).subquery())).one()
+
+
 def list_contacts(
     session: Session, *, owner: User, query: PeopleQuery
 ) -> tuple[list[Contact], str | None]:
@@ -299,32 +349,38 @@ def list_contacts(
     """
     sort = query.sort if query.sort in {"recent", "name"} else "recent"
     limit = max(1, min(query.limit, PAGE_MAX))
-    statement = select(Contact).where(Contact.owner_id == owner.id)
-    for word in list(dict.fromkeys(words(query.q or "")))[:8]:
-        low, high = _prefix_range(word)
-        statement = statement.where(
-            col(Contact.id).in_(
-                select(ContactTerm.contact_id).where(
-                    ContactTerm.owner_id == owner.id,
-                    col(ContactTerm.term) >= low,
-                    col(ContactTerm.term) < high,
-                )
-            )
-        )
+    filters = [
+        _term_filter(owner, *_prefix_range(word))
+        for word in list(dict.fromkeys(words(query.q or "")))[:8]
+    ]
     if query.tag:
-        statement = statement.where(
-            col(Contact.id).in_(
-                select(ContactTerm.contact_id).where(
-                    ContactTerm.owner_id == owner.id, ContactTerm.term == tag_term(query.tag)
-                )
-            )
-        )
+        filters.append(_term_filter(owner, tag_term(query.tag)))
     if query.event_id:
+        filters.append(_event_filter(owner, query.event_id))
+    for found in filters:
+        found.count = _count(session, found.ids, INTERSECT_MAX + 1)
+    filters.sort(key=lambda found: found.count)
+    moderate = [found for found in filters if found.count <= INTERSECT_MAX]
+    driver = None
+    if filters and filters[0].count <= DRIVE_MAX:
+        driver, rest = filters[0].ids, filters[1:]
+    elif len(moderate) > 1:
+        common = moderate[0].ids.intersect(*(found.ids for found in moderate[1:]))
+        if _count(session, common, DRIVE_MAX + 1) <= DRIVE_MAX:
+            driver, rest = select(common.subquery().c[0]), filters[len(moderate) :]
+    if driver is not None:
+        # Few people: fetched by id, then sorted. Wrapping owner_id keeps SQLite from walking
+        # the whole (owner_id, sort key) index instead.
+        statement = select(Contact).where(
+            col(Contact.id).in_(driver), func.coalesce(Contact.owner_id, None) == owner.id
+        )
+        statement = statement.where(*(found.probe for found in rest))
+    else:
+        statement = select(Contact).where(Contact.owner_id == owner.id)
         statement = statement.where(
-            col(Contact.id).in_(
-                select(Meeting.contact_id).where(
-                    Meeting.owner_id == owner.id, Meeting.event_id == query.event_id
-                )
+            *(
+                col(Contact.id).in_(found.ids) if found.count <= INTERSECT_MAX else found.probe
+                for found in filters
             )
         )
     after = _decode_cursor(query.cursor, sort)
@@ -336,9 +392,9 @@ def list_contacts(
         if after is not None:
             statement = statement.where(tuple_(Contact.sort_name, Contact.id) > tuple_(*after))
         statement = statement.order_by(col(Contact.sort_name), col(Contact.id))
-    found = list(session.exec(statement.limit(limit + 1)))
-    next_cursor = _encode_cursor(found[limit - 1], sort) if len(found) > limit else None
-    return found[:limit], next_cursor
+    page = list(session.exec(statement.limit(limit + 1)))
+    next_cursor = _encode_cursor(page[limit - 1], sort) if len(page) > limit else None
+    return page[:limit], next_cursor
 
 
 def count_contacts(session: Session, *, owner: User) -> int:
