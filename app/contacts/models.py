@@ -6,7 +6,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from pydantic import field_validator
-from sqlalchemy import Column, Index, LargeBinary, UniqueConstraint
+from sqlalchemy import Column, Index, LargeBinary, String, UniqueConstraint
 from sqlmodel import JSON, Field, SQLModel
 
 from app.db import InstantField, utcnow
@@ -192,16 +192,20 @@ class ContactPhoto(SQLModel, table=True):
     updated_at: datetime = InstantField(default_factory=utcnow)
 
 
+# Prefix ranges ('hel' <= term < 'hem') need byte order: under a linguistic collation (fr-FR)
+# 'hezz' does not sort before 'he{', so PostgreSQL compares terms in the "C" collation.
+TERM_TYPE = String(60).with_variant(String(60, collation="C"), "postgresql")
+
+
 class ContactTerm(SQLModel, table=True):
     """One folded word of a person's fields ("helene", "#client"): the search index."""
 
     __tablename__ = "contact_term"
+    __table_args__ = (Index("ix_contact_term_contact_id_term", "contact_id", "term"),)
 
     owner_id: uuid.UUID = Field(foreign_key="user_account.id", primary_key=True, ondelete="CASCADE")
-    term: str = Field(primary_key=True, max_length=60)
-    contact_id: uuid.UUID = Field(
-        foreign_key="contact.id", primary_key=True, index=True, ondelete="CASCADE"
-    )
+    term: str = Field(primary_key=True, sa_type=TERM_TYPE)
+    contact_id: uuid.UUID = Field(foreign_key="contact.id", primary_key=True, ondelete="CASCADE")
 
 
 class MatchPublic(SQLModel):

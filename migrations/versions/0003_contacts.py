@@ -69,14 +69,14 @@ def upgrade() -> None:
 
     op.create_table('contact_term',
     sa.Column('owner_id', sa.Uuid(), nullable=False),
-    sa.Column('term', sqlmodel.sql.sqltypes.AutoString(length=60), nullable=False),
+    sa.Column('term', sa.String(length=60).with_variant(sa.String(length=60, collation='C'), 'postgresql'), nullable=False),
     sa.Column('contact_id', sa.Uuid(), nullable=False),
     sa.ForeignKeyConstraint(['contact_id'], ['contact.id'], name=op.f('fk_contact_term_contact_id_contact'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['owner_id'], ['user_account.id'], name=op.f('fk_contact_term_owner_id_user_account'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('owner_id', 'term', 'contact_id', name=op.f('pk_contact_term'))
     )
     with op.batch_alter_table('contact_term', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_contact_term_contact_id'), ['contact_id'], unique=False)
+        batch_op.create_index('ix_contact_term_contact_id_term', ['contact_id', 'term'], unique=False)
 
     op.create_table('interaction',
     sa.Column('id', sa.Uuid(), nullable=False),
@@ -132,7 +132,7 @@ def downgrade() -> None:
 
     op.drop_table('interaction')
     with op.batch_alter_table('contact_term', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_contact_term_contact_id'))
+        batch_op.drop_index('ix_contact_term_contact_id_term')
 
     op.drop_table('contact_term')
     with op.batch_alter_table('contact_photo', schema=None) as batch_op:
