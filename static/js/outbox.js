@@ -55,7 +55,7 @@ export async function enqueue({ method, url, body, photo = null, label = "", kin
   const entry = {
     key: crypto.randomUUID(),
     seq: Date.now() * 1000 + (sequence++ % 1000),
-    kind, method, url, body, photo, label,
+    kind, method, url, body, photo, label: label || body?.full_name || body?.title || "",
     state: "waiting", attempts: 0, nextAt: 0, error: "",
     createdAt: new Date().toISOString(),
   };

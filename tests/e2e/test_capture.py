@@ -1,0 +1,215 @@
+"""In Chromium at 360 px: capture people offline, survive a reload and a server restart, and
+sync exactly once; replays, server errors and refusals through the outbox."""
+
+import io
+import time
+import uuid
+from datetime import UTC, datetime, timedelta
+
+import httpx
+from PIL import Image
+from playwright.sync_api import Page, expect
+
+from tests.e2e.conftest import LiveServer
+from tests.e2e.test_events import assert_fits, sign_in
+from tests.e2e.test_shell import assert_accessible, wait_until_controlled, wait_until_kept
+
+
+def api(live_server: LiveServer, email: str) -> httpx.Client:
+    token = live_server.cli("tokens", "create", email).strip().split()[-1]
+    return httpx.Client(base_url=live_server.url, headers={"Authorization": f"Bearer {token}"})
+
+
+def jpeg() -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (1600, 1200), (200, 80, 20)).save(out, "JPEG")
+    return out.getvalue()
+
+
+def event_on_now(client: httpx.Client) -> str:
+    now = datetime.now(UTC)
+    response = client.post(
+        "/api/v1/events",
+        json={"name": "Salon des Entrepreneurs", "status": "going",
+              "starts_at": (now - timedelta(hours=1)).isoformat(),
+              "ends_at": (now + timedelta(hours=8)).isoformat()},
+    )  # fmt: skip
+    assert response.status_code == 201, response.text
+    return str(response.json()["id"])
+
+
+def eventually(check, timeout: float = 15.0):  # type: ignore[no-untyped-def]
+    """Poll until `check()` returns something truthy (the outbox sends in the background)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        found = check()
+        if found or time.monotonic() > deadline:
+            return found
+        time.sleep(0.2)
+
+
+def badge(page: Page) -> str:
+    return str(page.locator("[data-outbox-badge]").get_attribute("data-count"))
+
+
+def wait_for_badge(page: Page, count: int) -> None:
+    expect(page.locator("[data-outbox-badge]")).to_have_attribute(
+        "data-count", str(count), timeout=15000
+    )
+
+
+def capture(page: Page, name: str, hook: str, photo: bytes | None = None) -> None:
+    page.fill("#f-full_name", name)
+    page.fill("#f-hook", hook)
+    if photo:
+        page.set_input_files(
+            "#f-photo", files=[{"name": "badge.jpg", "mimeType": "image/jpeg", "buffer": photo}]
+        )
+    page.get_by_role("button", name="Enregistrer et suivant").click()
+    expect(page.locator("#f-full_name")).to_have_value("")
+    expect(page.locator("#f-full_name")).to_be_focused()
+
+
+def test_offline_captures_survive_reload_and_restart_and_sync_once(
+    live_server: LiveServer, page: Page
+) -> None:
+    sign_in(live_server, page, "zoe@example.org")
+    client = api(live_server, "zoe@example.org")
+    event_id = event_on_now(client)
+    page.goto(f"{live_server.url}/capture?event_id={event_id}")
+    wait_until_controlled(page)
+    page.reload()
+    wait_until_kept(page, "/capture", "/people")
+    expect(page.locator("#f-event_id")).to_have_value(event_id)
+    assert_fits(page)
+    assert_accessible(page)
+
+    page.context.set_offline(True)
+    capture(page, "Hélène Dupont", "vélos cargo", photo=jpeg())
+    capture(page, "Bruno Petit", "cherche un comptable")
+    capture(page, "Chloé Bernard", "organise un meetup Python")
+    wait_for_badge(page, 3)
+    expect(page.locator("#outbox-count")).to_have_text("3 fiches en attente d’envoi")
+    # The event stays chosen across captures.
+    expect(page.locator("#f-event_id")).to_have_value(event_id)
+
+    # Offline, the page comes back from the cache, and the outbox from IndexedDB.
+    page.reload()
+    expect(page.locator("h1")).to_have_text("Saisir une personne")
+    wait_for_badge(page, 3)
+
+    live_server.stop()
+    live_server.start()
+    assert client.get("/api/v1/contacts").json()["items"] == []
+
+    page.context.set_offline(False)
+    page.evaluate("dispatchEvent(new Event('online'))")
+    wait_for_badge(page, 0)
+    expect(page.locator("#outbox-count")).to_have_text("Tout est envoyé.")
+    people = client.get("/api/v1/contacts").json()["items"]
+    assert sorted(p["full_name"] for p in people) == [
+        "Bruno Petit",
+        "Chloé Bernard",
+        "Hélène Dupont",
+    ]
+    for person in people:
+        meetings = client.get(f"/api/v1/contacts/{person['id']}").json()["meetings"]
+        assert [m["event_id"] for m in meetings] == [event_id]
+    with_photo = [p for p in people if p["has_photo"]]
+    assert [p["full_name"] for p in with_photo] == ["Hélène Dupont"]
+    photo = Image.open(io.BytesIO(client.get(with_photo[0]["photo_url"]).content))
+    assert max(photo.size) <= 1280  # shrunk on the phone before it left
+
+    # The event page lists them.
+    page.goto(f"{live_server.url}/events/{event_id}")
+    expect(page.locator("section[aria-labelledby=met-title] li")).to_have_count(3)
+
+
+def test_replay_server_error_and_refusal(live_server: LiveServer, page: Page) -> None:
+    sign_in(live_server, page, "yann@example.org")
+    client = api(live_server, "yann@example.org")
+    page.goto(f"{live_server.url}/capture")
+    person = str(uuid.uuid4())
+    # The same outbox entry sent twice creates one person.
+    page.evaluate(
+        """(id) => import('/static/js/outbox.js').then(async (outbox) => {
+            const entry = {method: 'PUT', url: `/api/v1/contacts/${id}`, body: {full_name: 'Rejoué Deux-Fois'}};
+            await outbox.enqueue(entry);
+            await outbox.enqueue(entry);
+            await outbox.flush({force: true});
+        })""",
+        person,
+    )
+    wait_for_badge(page, 0)
+    eventually(lambda: client.get("/api/v1/contacts").json()["items"])
+    names = [p["full_name"] for p in client.get("/api/v1/contacts").json()["items"]]
+    assert names == ["Rejoué Deux-Fois"]
+
+    # A server error keeps the entry; it is sent once the server is well again.
+    page.context.route("**/api/v1/contacts/*", lambda route: route.fulfill(status=503, body="down"))
+    page.fill("#f-full_name", "Inès Roy")
+    page.get_by_role("button", name="Enregistrer et suivant").click()
+    wait_for_badge(page, 1)
+    page.wait_for_timeout(500)
+    assert badge(page) == "1"
+    page.context.unroute("**/api/v1/contacts/*")
+    page.get_by_role("button", name="Synchroniser").click()
+    wait_for_badge(page, 0)
+    eventually(lambda: len(client.get("/api/v1/contacts").json()["items"]) == 2)
+    names = sorted(p["full_name"] for p in client.get("/api/v1/contacts").json()["items"])
+    assert names == ["Inès Roy", "Rejoué Deux-Fois"]
+
+    # A refusal (422) goes to "needs attention" with the server's reason, until fixed or discarded.
+    page.evaluate(
+        """() => import('/static/js/outbox.js').then((outbox) => outbox.enqueue(
+            {method: 'PUT', url: `/api/v1/contacts/${crypto.randomUUID()}`, body: {full_name: 'Marc', email: 'pas-un-email'}}))"""
+    )
+    attention = page.locator("#attention")
+    expect(attention).to_be_visible(timeout=15000)
+    expect(page.locator("#attention-list li")).to_contain_text("Marc")
+    expect(page.locator("#attention-list li")).to_contain_text(
+        "Cette adresse e-mail n’est pas valide."
+    )
+    assert_accessible(page)
+    # Fix it: it comes back into the form, corrected, and is sent.
+    page.get_by_role("button", name="Corriger").click()
+    expect(page.locator("#f-full_name")).to_have_value("Marc")
+    page.fill("#f-email", "marc@example.org")
+    page.get_by_role("button", name="Enregistrer et suivant").click()
+    expect(page.locator("#status")).to_contain_text("Marc est enregistré·e sur ce téléphone.")
+    wait_for_badge(page, 0)
+    expect(attention).to_be_hidden()
+    eventually(lambda: len(client.get("/api/v1/contacts").json()["items"]) == 3)
+    people = {p["full_name"]: p for p in client.get("/api/v1/contacts").json()["items"]}
+    assert people["Marc"]["email"] == "marc@example.org"
+    assert len(people) == 3
+
+
+def test_likely_match_adds_a_meeting_instead_of_a_duplicate(
+    live_server: LiveServer, page: Page
+) -> None:
+    sign_in(live_server, page, "lou@example.org")
+    client = api(live_server, "lou@example.org")
+    event_id = event_on_now(client)
+    known = str(uuid.uuid4())
+    client.put(
+        f"/api/v1/contacts/{known}",
+        json={"full_name": "Léa Martin", "company": "Kiosque", "hook": "le vélo"},
+    )
+    page.goto(f"{live_server.url}/capture?event_id={event_id}")
+    page.fill("#f-full_name", "lea martin")
+    page.get_by_role("button", name="Léa Martin · Kiosque — C’est cette personne").click()
+    expect(page.locator("#matches")).to_contain_text("Nouvelle rencontre ajoutée à Léa Martin.")
+    page.fill("#f-hook", "parlé de son nouveau local")
+    page.get_by_role("button", name="Enregistrer et suivant").click()
+    expect(page.locator("#status")).to_contain_text("Léa Martin est enregistré·e sur ce téléphone.")
+    person = eventually(
+        lambda: (found := client.get(f"/api/v1/contacts/{known}").json())["meetings"] and found
+    )
+    wait_for_badge(page, 0)
+    people = client.get("/api/v1/contacts").json()["items"]
+    assert [p["id"] for p in people] == [known]
+    assert person["hook"] == "le vélo"
+    assert [(m["event_id"], m["note"]) for m in person["meetings"]] == [
+        (event_id, "parlé de son nouveau local")
+    ]
