@@ -6,6 +6,7 @@ from sqlmodel import Session, select
 
 from app.accounts import service as accounts
 from app.accounts.models import User
+from app.contacts import demo as demo_people
 from app.events import demo as demo_events
 
 DEMO_EMAIL = "demo@givefirst.invalid"
@@ -38,4 +39,6 @@ def fill(session: Session, *, user: User) -> str:
         user.display_name = "Camille Martin"
         session.add(user)
     added = demo_events.add_events(session, user=user)
-    return f"demo data ready for {user.email}: {added} events added"
+    session.flush()
+    people = demo_people.add_people(session, user=user)
+    return f"demo data ready for {user.email}: {added} events added, {people} people added"

@@ -1,0 +1,26 @@
+"""`givefirst demo` adds people met at the demo events, with hooks and needs, once."""
+
+from fastapi import FastAPI
+from sqlmodel import Session, select
+
+from app import demo
+from app.accounts import service as accounts
+from app.contacts.models import Contact, Interaction, Meeting
+from tests.helpers import create_user
+
+
+def test_demo_adds_people_met_at_events_once(app: FastAPI) -> None:
+    create_user(app, "zoe@example.org")
+    with Session(app.state.engine) as session:
+        user = accounts.user_by_email(session, email="zoe@example.org")
+        summary = demo.fill(session, user=user)
+        session.commit()
+        assert "8 people added" in summary
+        people = list(session.exec(select(Contact).where(Contact.owner_id == user.id)))
+        assert len(people) == 8
+        assert all(p.hook and p.needs for p in people)
+        meetings = list(session.exec(select(Meeting).where(Meeting.owner_id == user.id)))
+        assert len(meetings) == 8 and all(m.event_id for m in meetings)
+        assert any(p.met_through_id for p in people)
+        assert session.exec(select(Interaction).where(Interaction.owner_id == user.id)).first()
+        assert "0 people added" in demo.fill(session, user=user)
