@@ -22,6 +22,8 @@ from app.db import make_engine
 from app.errors import install_error_handlers
 from app.events import api as events_api
 from app.events import pages as events_pages
+from app.gives import api as gives_api
+from app.gives import pages as gives_pages
 from app.pwa import routes as pwa_routes
 from app.security import security_middleware
 from app.shell import pages as shell_pages
@@ -93,6 +95,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         events_api.router,
         events_pages.router,
         contacts_api.router,
+        gives_api.router,
+        gives_pages.router,
         contacts_pages.router,
         shell_pages.router,
     ):

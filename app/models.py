@@ -4,8 +4,10 @@ from app.accounts.models import AccessToken, AuthSession, LoginFailure, User
 from app.calendar.models import CalendarFeed
 from app.contacts.models import Contact, ContactPhoto, ContactTerm, Interaction, Meeting
 from app.events.models import Event, EventFeed, WantToMeet
+from app.gives.models import Give, NetworkProfile, Referral
 
 __all__ = [
     "AccessToken", "AuthSession", "CalendarFeed", "Contact", "ContactPhoto", "ContactTerm",
-    "Event", "EventFeed", "Interaction", "LoginFailure", "Meeting", "User", "WantToMeet",
+    "Event", "EventFeed", "Give", "Interaction", "LoginFailure", "Meeting", "NetworkProfile",
+    "Referral", "User", "WantToMeet",
 ]  # fmt: skip

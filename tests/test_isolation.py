@@ -124,7 +124,38 @@ PEOPLE_PAGES: list[tuple[str, str]] = [
 ]
 
 
+def _give_requests(alice: TestClient) -> Requests:
+    import uuid
+
+    person_id, give_id = str(uuid.uuid4()), str(uuid.uuid4())
+    alice.put(f"/api/v1/contacts/{person_id}", json={"full_name": "Alice's friend"})
+    alice.put(f"/api/v1/gives/{give_id}", json={"contact_id": person_id, "kind": "resource"})
+    event = alice.post(
+        "/api/v1/events", json={"name": "Alice's salon", "starts_at": "2026-03-10T09:00:00+01:00"}
+    ).json()
+    referral = alice.post(f"/api/v1/contacts/{person_id}/referrals", json={"whom": "x"}).json()
+    base = f"/api/v1/gives/{give_id}"
+    return [
+        ("GET", base, None),
+        ("PATCH", base, {"title": "taken"}),
+        ("PUT", base, {"title": "taken"}),
+        ("GET", f"/api/v1/events/{event['id']}/follow-up", None),
+        ("GET", f"/api/v1/contacts/{person_id}/referrals", None),
+        ("POST", f"/api/v1/contacts/{person_id}/referrals", {"whom": "x"}),
+        ("DELETE", f"/api/v1/contacts/{person_id}/referrals/{referral['id']}", None),
+        *[
+            (method, url.format(give=give_id, event=event["id"], person=person_id), None)
+            for method, url in GIVE_PAGES
+        ],
+        ("DELETE", base, None),
+    ]
+
+
+GIVE_PAGES: list[tuple[str, str]] = []
+
+
 CASES: dict[str, Callable[[TestClient], Requests]] = {
+    "gives": _give_requests,
     "people": _contact_requests,
     "access tokens": _token_requests,
     "events": _event_requests,
@@ -158,6 +189,10 @@ COVERED_ROUTES = {
     "/people/{contact_id}/interactions/{interaction_id}/delete",
     "/people/{contact_id}/merge",
     "/people/{contact_id}/delete",
+    "/api/v1/gives/{give_id}",
+    "/api/v1/events/{event_id}/follow-up",
+    "/api/v1/contacts/{contact_id}/referrals",
+    "/api/v1/contacts/{contact_id}/referrals/{referral_id}",
     # The feed is opened by its secret token alone: see test_a_feed_token_opens_only_its_owners_feed.
     "/calendar/{token}.ics",
 }

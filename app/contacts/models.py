@@ -2,7 +2,7 @@
 and the search terms that make 100,000 people searchable in milliseconds."""
 
 import uuid
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 
 from pydantic import field_validator
@@ -59,6 +59,7 @@ class Contact(ContactFields, table=True):
         Index("ix_contact_owner_id_recent_at", "owner_id", "recent_at", "id"),
         Index("ix_contact_owner_id_email", "owner_id", "email"),
         Index("ix_contact_owner_id_source_uid", "owner_id", "source_uid"),
+        Index("ix_contact_owner_id_touch_due_on", "owner_id", "touch_due_on"),
     )
 
     id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
@@ -73,6 +74,15 @@ class Contact(ContactFields, table=True):
     last_met_at: datetime | None = InstantField(default=None)
     last_interaction_at: datetime | None = InstantField(default=None)
     recent_at: datetime = InstantField(default_factory=utcnow)
+    # Keeping in touch: days between touches (None: the defaults of the settings, 0: never),
+    # the day the next touch is due (kept up to date), and a snooze.
+    cadence_days: int | None = None
+    touch_due_on: date | None = None
+    touch_snoozed_until: date | None = None
+    # The second article's stages, ticked by the user: they know what I do, they would
+    # recommend me. Never a score.
+    knows_what_i_do: bool = False
+    would_recommend: bool = False
     created_at: datetime = InstantField(default_factory=utcnow)
     updated_at: datetime = InstantField(default_factory=utcnow)
 
@@ -96,6 +106,9 @@ class ContactWrite(SQLModel):
     notes: str | None = Field(default=None, max_length=TEXT_MAX)
     tags: list[str] | None = Field(default=None, max_length=TAGS_MAX * 2)
     met_through_id: uuid.UUID | None = None
+    cadence_days: int | None = Field(default=None, ge=0, le=3650)
+    knows_what_i_do: bool | None = None
+    would_recommend: bool | None = None
     event_id: uuid.UUID | None = None
     met_at: datetime | None = None
     meeting_note: str | None = Field(default=None, max_length=LINE_MAX * 4)
@@ -119,6 +132,10 @@ class ContactPublic(ContactFields):
     id: uuid.UUID
     tags: list[str]
     met_through_id: uuid.UUID | None
+    cadence_days: int | None
+    touch_due_on: date | None
+    knows_what_i_do: bool
+    would_recommend: bool
     has_photo: bool
     photo_url: str | None
     last_met_at: datetime | None
@@ -149,6 +166,8 @@ class Meeting(SQLModel, table=True):
     event_id: uuid.UUID | None = Field(default=None, foreign_key="event.id", ondelete="SET NULL")
     met_at: datetime = InstantField(default_factory=utcnow)
     note: str | None = Field(default=None, max_length=LINE_MAX * 4)
+    # The user ignored the give suggested for this meeting on the follow-up list.
+    suggestion_dismissed: bool = False
 
 
 class Interaction(SQLModel, table=True):

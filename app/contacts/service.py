@@ -10,7 +10,7 @@ import uuid
 from collections.abc import Iterable
 from contextlib import suppress
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -34,6 +34,8 @@ from app.contacts.models import (
 from app.db import utcnow
 from app.errors import Invalid, NotFound
 from app.events.models import Event, WantToMeet
+from app.gives.models import NetworkProfile
+from app.gives.profile import profile_of
 from app.web.i18n import lazy_gettext
 
 PAGE_SIZE = 50
@@ -204,6 +206,8 @@ def put_contact(
         contact.updated_at = now
         _reindex(session, contact)
         session.add(contact)
+    if created or {"tags", "cadence_days"} & changes.keys():
+        refresh_touch(session, contact=contact)
     if photo is not None:
         set_photo(session, owner=owner, contact=contact, data=photo)
     if event is not None:
@@ -242,6 +246,7 @@ def record_meeting(
     if contact.last_met_at is None or met_at > contact.last_met_at:
         contact.last_met_at = met_at
     contact.recent_at = max(contact.recent_at, met_at)
+    refresh_touch(session, contact=contact)
     session.add(contact)
     session.flush()
     return meeting
@@ -495,9 +500,7 @@ def log_interaction(
         note=(data.note or "").strip()[:TEXT_MAX] or None,
     )
     session.add(interaction)
-    if contact.last_interaction_at is None or happened_at > contact.last_interaction_at:
-        contact.last_interaction_at = happened_at
-        session.add(contact)
+    touched(session, contact=contact, at=happened_at)
     session.flush()
     return interaction
 
@@ -521,6 +524,80 @@ def delete_interaction(
     if found is None or found.owner_id != owner.id or found.contact_id != contact_id:
         raise NotFound()
     session.delete(found)
+
+
+# --- keeping in touch ----------------------------------------------------------------------------
+
+
+def cadence_for(contact: Contact, profile: NetworkProfile) -> int | None:
+    """Days between touches: the person's own, else their first tag's default, else the default
+    for people met at events; None when no reminder is wanted."""
+    days: int | None = contact.cadence_days
+    if days is None:
+        by_tag = {tag.casefold(): value for tag, value in (profile.tag_cadences or {}).items()}
+        days = next((by_tag[t.casefold()] for t in contact.tags if t.casefold() in by_tag), None)
+    if days is None and contact.last_met_at is not None:
+        days = profile.event_cadence_days
+    return days or None
+
+
+def refresh_touch(
+    session: Session, *, contact: Contact, profile: NetworkProfile | None = None
+) -> None:
+    """Keep `touch_due_on` = last touch (meeting, interaction, done give) + cadence."""
+    profile = profile or profile_of(session, user_id=contact.owner_id)
+    days = cadence_for(contact, profile)
+    if days is None:
+        contact.touch_due_on = None
+    else:
+        moments = [m for m in (contact.last_met_at, contact.last_interaction_at) if m is not None]
+        last = max(moments) if moments else contact.created_at
+        contact.touch_due_on = last.date() + timedelta(days=days)
+    session.add(contact)
+
+
+def touched(session: Session, *, contact: Contact, at: datetime) -> None:
+    """Something happened with this person (an interaction, a give done): it resets the cadence."""
+    if contact.last_interaction_at is None or at > contact.last_interaction_at:
+        contact.last_interaction_at = at
+    refresh_touch(session, contact=contact)
+
+
+def refresh_all_touch(session: Session, *, owner: User) -> None:
+    """Recompute every person's next touch after the defaults changed."""
+    profile = profile_of(session, user_id=owner.id)
+    statement = select(Contact).where(Contact.owner_id == owner.id)
+    for contact in session.exec(statement.execution_options(yield_per=500)):
+        refresh_touch(session, contact=contact, profile=profile)
+
+
+def losing_touch(session: Session, *, owner: User, today: date, limit: int = 20) -> list[Contact]:
+    """People whose next touch is due (and not snoozed), the longest overdue first."""
+    return list(
+        session.exec(
+            select(Contact)
+            .where(
+                Contact.owner_id == owner.id,
+                col(Contact.touch_due_on) <= today,
+                or_(
+                    col(Contact.touch_snoozed_until).is_(None),
+                    col(Contact.touch_snoozed_until) <= today,
+                ),
+            )
+            .order_by(col(Contact.touch_due_on))
+            .limit(limit)
+        )
+    )
+
+
+def snooze_touch(
+    session: Session, *, owner: User, contact_id: uuid.UUID, days: int, today: date
+) -> Contact:
+    """Stop reminding about this person for some days."""
+    contact = get_contact(session, owner=owner, contact_id=contact_id)
+    contact.touch_snoozed_until = today + timedelta(days=max(1, min(days, 365)))
+    session.add(contact)
+    return contact
 
 
 # --- photos --------------------------------------------------------------------------------------

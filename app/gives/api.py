@@ -1,0 +1,125 @@
+"""JSON API for gives, the post-event follow-up list, referrals and the network profile."""
+
+import uuid
+from datetime import date
+from typing import Any
+
+from fastapi import APIRouter, Response, status
+
+from app.accounts.deps import CurrentUser
+from app.contacts import service as contacts
+from app.db import SessionDep
+from app.events import service as events
+from app.gives import service as gives
+from app.gives.models import (
+    FollowUpList,
+    GivePublic,
+    GiveStatus,
+    GiveWrite,
+    NetworkProfileFields,
+    NetworkProfileUpdate,
+    ReferralCreate,
+    ReferralPublic,
+)
+from app.gives.profile import profile_of
+
+router = APIRouter(prefix="/api/v1", tags=["gives"])
+
+
+@router.get("/gives", response_model=list[GivePublic])
+def list_gives(
+    session: SessionDep,
+    user: CurrentUser,
+    status: GiveStatus | None = None,
+    due_before: date | None = None,
+    contact_id: uuid.UUID | None = None,
+    event_id: uuid.UUID | None = None,
+) -> Any:
+    """The user's gives, soonest due first; filter by status, due day, person or event."""
+    return gives.list_gives(
+        session, owner=user, status=status.value if status else None, due_before=due_before,
+        contact_id=contact_id, event_id=event_id,
+    )  # fmt: skip
+
+
+@router.put(
+    "/gives/{give_id}",
+    response_model=GivePublic,
+    responses={201: {"description": "Created", "model": GivePublic}},
+)
+def put_give(
+    session: SessionDep, user: CurrentUser, give_id: uuid.UUID, body: GiveWrite, response: Response
+) -> Any:
+    """Create or update a give under the client's id (offline too); replaying changes nothing.
+    Without `due_on`, a planned give is due on a sensible day for its kind."""
+    give, created = gives.put_give(session, owner=user, give_id=give_id, data=body)
+    response.status_code = status.HTTP_201_CREATED if created else status.HTTP_200_OK
+    return give
+
+
+@router.get("/gives/{give_id}", response_model=GivePublic)
+def read_give(session: SessionDep, user: CurrentUser, give_id: uuid.UUID) -> Any:
+    """One give."""
+    return gives.get_give(session, owner=user, give_id=give_id)
+
+
+@router.patch("/gives/{give_id}", response_model=GivePublic)
+def update_give(session: SessionDep, user: CurrentUser, give_id: uuid.UUID, body: GiveWrite) -> Any:
+    """Change some fields of a give (status done sets `done_at`)."""
+    give, _ = gives.put_give(session, owner=user, give_id=give_id, data=body, create=False)
+    return give
+
+
+@router.delete("/gives/{give_id}", status_code=status.HTTP_204_NO_CONTENT)
+def delete_give(session: SessionDep, user: CurrentUser, give_id: uuid.UUID) -> None:
+    """Delete a give."""
+    gives.delete_give(session, owner=user, give_id=give_id)
+
+
+@router.get("/events/{event_id}/follow-up", response_model=FollowUpList)
+def follow_up(session: SessionDep, user: CurrentUser, event_id: uuid.UUID) -> FollowUpList:
+    """Everyone met at the event, with their hook, needs, gives and a suggested give, and the
+    progress toward following up everyone within 72 hours of the end."""
+    event = events.get_event(session, owner=user, event_id=event_id)
+    return gives.follow_up(session, owner=user, event=event)
+
+
+@router.get("/contacts/{contact_id}/referrals", response_model=list[ReferralPublic])
+def list_referrals(session: SessionDep, user: CurrentUser, contact_id: uuid.UUID) -> Any:
+    """Referrals received from this person."""
+    contacts.get_contact(session, owner=user, contact_id=contact_id)
+    return gives.referrals_of(session, owner=user, contact_id=contact_id)
+
+
+@router.post(
+    "/contacts/{contact_id}/referrals",
+    response_model=ReferralPublic,
+    status_code=status.HTTP_201_CREATED,
+)
+def add_referral(
+    session: SessionDep, user: CurrentUser, contact_id: uuid.UUID, body: ReferralCreate
+) -> Any:
+    """Note a referral received from this person: when, whom they sent, a note."""
+    return gives.add_referral(session, owner=user, contact_id=contact_id, data=body)
+
+
+@router.delete(
+    "/contacts/{contact_id}/referrals/{referral_id}", status_code=status.HTTP_204_NO_CONTENT
+)
+def delete_referral(
+    session: SessionDep, user: CurrentUser, contact_id: uuid.UUID, referral_id: uuid.UUID
+) -> None:
+    """Remove a referral."""
+    gives.delete_referral(session, owner=user, contact_id=contact_id, referral_id=referral_id)
+
+
+@router.get("/network/profile", response_model=NetworkProfileFields)
+def read_profile(session: SessionDep, user: CurrentUser) -> Any:
+    """My specialty, who I help, my trigger keyword, my referral offer, keeping-in-touch defaults."""
+    return profile_of(session, user_id=user.id)
+
+
+@router.patch("/network/profile", response_model=NetworkProfileFields)
+def update_profile(session: SessionDep, user: CurrentUser, body: NetworkProfileUpdate) -> Any:
+    """Change my network profile."""
+    return gives.update_profile(session, owner=user, data=body)

@@ -1,0 +1,185 @@
+"""Gives (what the user offers, with nothing expected back), referrals received, and the user's
+network profile (specialty, who they help, trigger keyword, keeping-in-touch defaults).
+
+Nothing here records what a contact owes, gave back or "should" do, and no person has a score.
+"""
+
+import uuid
+from datetime import date, datetime
+from enum import StrEnum
+
+from sqlalchemy import Index
+from sqlmodel import JSON, Field, SQLModel
+
+from app.db import InstantField, utcnow
+
+TITLE_MAX = 200
+TEXT_MAX = 10_000
+
+
+class GiveKind(StrEnum):
+    introduction = "introduction"
+    resource = "resource"
+    recommendation = "recommendation"
+    invitation = "invitation"
+    help = "help"
+    congratulation = "congratulation"
+    check_in = "check_in"
+
+
+class GiveStatus(StrEnum):
+    idea = "idea"
+    planned = "planned"
+    done = "done"
+    skipped = "skipped"
+
+
+class IntroState(StrEnum):
+    """An introduction with double opt-in: ask B first, introduce once B agrees."""
+
+    draft = "draft"
+    asked = "asked"
+    accepted = "accepted"
+    declined = "declined"
+    introduced = "introduced"
+
+
+class Give(SQLModel, table=True):
+    __table_args__ = (
+        Index("ix_give_owner_id_status_due_on", "owner_id", "status", "due_on"),
+        Index("ix_give_owner_id_event_id", "owner_id", "event_id"),
+    )
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    owner_id: uuid.UUID = Field(foreign_key="user_account.id", ondelete="CASCADE")
+    contact_id: uuid.UUID = Field(foreign_key="contact.id", index=True, ondelete="CASCADE")
+    other_contact_id: uuid.UUID | None = Field(
+        default=None, foreign_key="contact.id", index=True, ondelete="SET NULL"
+    )
+    event_id: uuid.UUID | None = Field(default=None, foreign_key="event.id", ondelete="SET NULL")
+    kind: str = Field(default="resource", max_length=20)
+    title: str = Field(max_length=TITLE_MAX)
+    details: str | None = Field(default=None, max_length=TEXT_MAX)
+    due_on: date | None = None
+    status: str = Field(default="planned", max_length=10)
+    done_at: datetime | None = InstantField(default=None)
+    intro_state: str | None = Field(default=None, max_length=12)
+    intro_why: str | None = Field(default=None, max_length=2000)
+    sequence: int = 0
+    created_at: datetime = InstantField(default_factory=utcnow)
+    updated_at: datetime = InstantField(default_factory=utcnow)
+
+
+class GiveWrite(SQLModel):
+    """PUT (create or update) and PATCH: fields left out stay as they are. Without `due_on`, a
+    planned give is due on a sensible day for its kind (e.g. two days after the event ends)."""
+
+    contact_id: uuid.UUID | None = None
+    other_contact_id: uuid.UUID | None = None
+    event_id: uuid.UUID | None = None
+    kind: GiveKind | None = None
+    title: str | None = Field(default=None, max_length=TITLE_MAX)
+    details: str | None = Field(default=None, max_length=TEXT_MAX)
+    due_on: date | None = None
+    status: GiveStatus | None = None
+    done_at: datetime | None = None
+    intro_state: IntroState | None = None
+    intro_why: str | None = Field(default=None, max_length=2000)
+
+
+class GivePublic(SQLModel):
+    id: uuid.UUID
+    contact_id: uuid.UUID
+    other_contact_id: uuid.UUID | None
+    event_id: uuid.UUID | None
+    kind: str
+    title: str
+    details: str | None
+    due_on: date | None
+    status: str
+    done_at: datetime | None
+    intro_state: str | None
+    intro_why: str | None
+    created_at: datetime
+    updated_at: datetime
+
+
+class Referral(SQLModel, table=True):
+    """Someone sent business the user's way: when, whom they sent, a note. Shown as a thank-you
+    reminder and in monthly totals, never as a balance against that person."""
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    owner_id: uuid.UUID = Field(foreign_key="user_account.id", index=True, ondelete="CASCADE")
+    contact_id: uuid.UUID = Field(foreign_key="contact.id", index=True, ondelete="CASCADE")
+    received_on: date
+    whom: str = Field(default="", max_length=TITLE_MAX)
+    note: str | None = Field(default=None, max_length=TEXT_MAX)
+    created_at: datetime = InstantField(default_factory=utcnow)
+
+
+class ReferralCreate(SQLModel):
+    id: uuid.UUID | None = None
+    received_on: date | None = None
+    whom: str = Field(default="", max_length=TITLE_MAX)
+    note: str | None = Field(default=None, max_length=TEXT_MAX)
+
+
+class ReferralPublic(SQLModel):
+    id: uuid.UUID
+    contact_id: uuid.UUID
+    received_on: date
+    whom: str
+    note: str | None
+
+
+class NetworkProfileFields(SQLModel):
+    specialty: str = Field(default="", max_length=200)
+    who_i_help: str = Field(default="", max_length=500)
+    trigger_keyword: str = Field(default="", max_length=100)
+    referral_offer: str = Field(default="", max_length=500)
+    # Days between touches for people met at events (0: no reminder), and per tag.
+    event_cadence_days: int = Field(default=90, ge=0, le=3650)
+    tag_cadences: dict[str, int] = Field(default_factory=dict, sa_type=JSON)
+
+
+class NetworkProfile(NetworkProfileFields, table=True):
+    """What the user does and for whom: it feeds the prepared messages (the second article:
+    people refer you when they know what you do and think of you at the right moment)."""
+
+    __tablename__ = "network_profile"
+
+    user_id: uuid.UUID = Field(foreign_key="user_account.id", primary_key=True, ondelete="CASCADE")
+    updated_at: datetime = InstantField(default_factory=utcnow)
+
+
+class NetworkProfileUpdate(SQLModel):
+    specialty: str | None = Field(default=None, max_length=200)
+    who_i_help: str | None = Field(default=None, max_length=500)
+    trigger_keyword: str | None = Field(default=None, max_length=100)
+    referral_offer: str | None = Field(default=None, max_length=500)
+    event_cadence_days: int | None = Field(default=None, ge=0, le=3650)
+    tag_cadences: dict[str, int] | None = None
+
+
+class FollowUpPerson(SQLModel):
+    """Someone met at an event, with what they said and the gives planned or done for them."""
+
+    contact_id: uuid.UUID
+    full_name: str
+    company: str | None
+    hook: str | None
+    needs: str | None
+    met_at: datetime
+    followed_up: bool
+    gives: list[GivePublic]
+    suggestion: dict[str, str] | None
+
+
+class FollowUpList(SQLModel):
+    event_id: uuid.UUID
+    event_name: str
+    ends_at: datetime
+    deadline: datetime
+    followed_up: int
+    total: int
+    people: list[FollowUpPerson]
