@@ -21,7 +21,7 @@ from sqlmodel import Session
 from app.config import Settings
 from app.db import metadata, migrate
 from app.main import create_app
-from tests.helpers import create_user_with_token
+from tests.helpers import create_user, create_user_with_token, sign_in
 
 PG_URL = os.environ.get("GIVEFIRST_TEST_DATABASE_URL")
 BACKENDS = ["sqlite", "postgresql"] if PG_URL else ["sqlite"]
@@ -104,3 +104,19 @@ def alice(app: FastAPI) -> Iterator[TestClient]:
 def bob(app: FastAPI) -> Iterator[TestClient]:
     """A client signed in by token as Bob, who must never see Alice's data."""
     yield from create_user_with_token(app, "bob@example.org", "Bob Durand")
+
+
+@pytest.fixture
+def zoe(app: FastAPI, client: TestClient) -> TestClient:
+    """The client signed in through the form as Zoé, in French, in Paris."""
+    create_user(app, "zoe@example.org", "Zoé")
+    assert sign_in(client, "zoe@example.org").status_code == 303
+    return client
+
+
+@pytest.fixture
+def ann(app: FastAPI, client: TestClient) -> TestClient:
+    """The client signed in as Ann, who reads English."""
+    create_user(app, "ann@example.org", "Ann", locale="en")
+    assert sign_in(client, "ann@example.org").status_code == 303
+    return client

@@ -151,7 +151,19 @@ def _give_requests(alice: TestClient) -> Requests:
     ]
 
 
-GIVE_PAGES: list[tuple[str, str]] = []
+GIVE_PAGES: list[tuple[str, str]] = [
+    ("GET", "/gives/{give}"),
+    ("GET", "/gives/{give}/edit"),
+    ("POST", "/gives/{give}/edit"),
+    ("POST", "/gives/{give}/status"),
+    ("POST", "/gives/{give}/snooze"),
+    ("POST", "/gives/{give}/intro"),
+    ("GET", "/events/{event}/follow-up"),
+    ("POST", "/events/{event}/follow-up/{person}/accept"),
+    ("POST", "/events/{event}/follow-up/{person}/dismiss"),
+    ("GET", "/gives/{give}/delete"),
+    ("POST", "/gives/{give}/delete"),
+]
 
 
 CASES: dict[str, Callable[[TestClient], Requests]] = {
@@ -193,6 +205,15 @@ COVERED_ROUTES = {
     "/api/v1/events/{event_id}/follow-up",
     "/api/v1/contacts/{contact_id}/referrals",
     "/api/v1/contacts/{contact_id}/referrals/{referral_id}",
+    "/gives/{give_id}",
+    "/gives/{give_id}/edit",
+    "/gives/{give_id}/status",
+    "/gives/{give_id}/snooze",
+    "/gives/{give_id}/intro",
+    "/gives/{give_id}/delete",
+    "/events/{event_id}/follow-up",
+    "/events/{event_id}/follow-up/{contact_id}/accept",
+    "/events/{event_id}/follow-up/{contact_id}/dismiss",
     # The feed is opened by its secret token alone: see test_a_feed_token_opens_only_its_owners_feed.
     "/calendar/{token}.ics",
 }

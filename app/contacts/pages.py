@@ -18,6 +18,9 @@ from app.db import SessionDep, utcnow
 from app.errors import AppError, Invalid
 from app.events import service as events
 from app.events.models import Event
+from app.gives import pages as give_pages
+from app.gives import service as gives
+from app.gives.models import GiveKind, GiveWrite
 from app.web.i18n import lazy_gettext
 from app.web.templating import redirect, register_flash, render
 
@@ -59,6 +62,7 @@ class ContactForm(BaseModel):
     tags: str = ""
     met_through_id: str = ""
     event_id: str = ""
+    give_title: str = ""
     next: str = ""
 
 
@@ -182,6 +186,13 @@ def capture(
         person_id = _uuid_or_none(form.id, "id") or uuid.uuid4()
         data = _to_write(form, keep_empty=False, photo=_read_photo(photo))
         contact, _ = contacts.put_contact(session, owner=user, contact_id=person_id, data=data)
+        if form.give_title.strip():
+            # Derived from the person's id, so that a double submit plans one give.
+            give = GiveWrite(contact_id=contact.id, event_id=event_id, kind=GiveKind.resource,
+                             title=form.give_title.strip()[:200])  # fmt: skip
+            gives.put_give(
+                session, owner=user, give_id=uuid.uuid5(contact.id, "capture"), data=give
+            )
     except AppError as error:
         session.rollback()
         context = _capture_context(
@@ -244,9 +255,12 @@ def _person_context(session: Session, user: User, contact: Contact, **extra: Any
         session, owner=user, full_name=contact.full_name, email=contact.email or "",
         company=contact.company or "", exclude=contact.id,
     )  # fmt: skip
+    their_gives = gives.list_gives(session, owner=user, contact_id=contact.id, limit=100)
     return {
         "person": contact, "timeline": timeline, "through": through, "introduced": introduced,
-        "matches": matches, "reasons": MATCH_REASONS, "kinds": INTERACTION_LABELS, **extra,
+        "matches": matches, "reasons": MATCH_REASONS, "kinds": INTERACTION_LABELS,
+        "gives": their_gives, "give_people": gives.people_of(session, owner=user, gives=their_gives),
+        "today": gives.local_today(user), **give_pages.labels(), **extra,
     }  # fmt: skip
 
 

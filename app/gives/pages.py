@@ -1,5 +1,372 @@
-"""Give pages: the follow-up lists, a give with its prepared messages, and the give form."""
+"""Give pages: the follow-ups, an event's post-event list, a give with its prepared messages, and
+the give form (which also works offline through the outbox, with JavaScript)."""
 
-from fastapi import APIRouter
+import uuid
+from datetime import date
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import Response
+from pydantic import BaseModel, ValidationError
+from sqlmodel import Session
+
+from app.accounts.deps import CurrentUser
+from app.accounts.models import User
+from app.contacts import service as contacts
+from app.contacts.models import Contact
+from app.db import SessionDep, utcnow
+from app.errors import AppError, Invalid
+from app.events import service as events
+from app.events.models import Event
+from app.gives import messages
+from app.gives import service as gives
+from app.gives.models import Give, GiveKind, GiveStatus, GiveWrite, IntroState
+from app.gives.profile import profile_of
+from app.web.i18n import lazy_gettext
+from app.web.templating import redirect, register_flash, render
 
 router = APIRouter(include_in_schema=False)
+
+register_flash("give_saved", lazy_gettext("The give is planned."))
+register_flash("give_done", lazy_gettext("Done. Thank you for giving first."))
+register_flash("give_snoozed", lazy_gettext("Moved to later."))
+register_flash("give_skipped", lazy_gettext("Skipped."))
+register_flash("give_deleted", lazy_gettext("The give is deleted."))
+
+KIND_LABELS = {
+    "introduction": lazy_gettext("Introduction"),
+    "resource": lazy_gettext("Resource"),
+    "recommendation": lazy_gettext("Recommendation"),
+    "invitation": lazy_gettext("Invitation"),
+    "help": lazy_gettext("Five-minute favour"),
+    "congratulation": lazy_gettext("Congratulation"),
+    "check_in": lazy_gettext("Check-in"),
+}
+STATUS_LABELS = {
+    "idea": lazy_gettext("Idea"),
+    "planned": lazy_gettext("Planned"),
+    "done": lazy_gettext("Done"),
+    "skipped": lazy_gettext("Skipped"),
+}
+INTRO_LABELS = {
+    "draft": lazy_gettext("Not asked yet"),
+    "asked": lazy_gettext("Asked, waiting for an answer"),
+    "accepted": lazy_gettext("Accepted"),
+    "declined": lazy_gettext("Declined"),
+    "introduced": lazy_gettext("Introduced"),
+}
+
+
+def labels() -> dict[str, Any]:
+    """The labels every give template uses."""
+    return {"give_kinds": KIND_LABELS, "give_statuses": STATUS_LABELS, "intro_states": INTRO_LABELS}
+
+
+def _safe_next(value: str) -> str:
+    """A local path to go back to (never another site)."""
+    return value if value.startswith("/") and not value.startswith("//") else ""
+
+
+def _uuid(value: str, field: str) -> uuid.UUID | None:
+    if not value.strip():
+        return None
+    try:
+        return uuid.UUID(value.strip())
+    except ValueError:
+        raise Invalid(lazy_gettext("Please check this value."), field=field) from None
+
+
+class GiveForm(BaseModel):
+    id: str = ""
+    contact_id: str = ""
+    other_contact_id: str = ""
+    event_id: str = ""
+    kind: str = "resource"
+    title: str = ""
+    details: str = ""
+    due_on: str = ""
+    status: str = "planned"
+    intro_why: str = ""
+    next: str = ""
+
+
+def _to_write(form: GiveForm, *, editing: bool) -> GiveWrite:
+    values: dict[str, Any] = {
+        "contact_id": _uuid(form.contact_id, "contact_id"),
+        "kind": form.kind if form.kind in GiveKind.__members__ else "resource",
+        "title": form.title.strip(),
+        "details": form.details.strip() or None,
+        "status": form.status if form.status in GiveStatus.__members__ else "planned",
+    }
+    if form.other_contact_id.strip() or editing:
+        values["other_contact_id"] = _uuid(form.other_contact_id, "other_contact_id")
+    if form.event_id.strip():
+        values["event_id"] = _uuid(form.event_id, "event_id")
+    if form.intro_why.strip() or editing:
+        values["intro_why"] = form.intro_why.strip() or None
+    if form.due_on.strip():
+        try:
+            values["due_on"] = date.fromisoformat(form.due_on.strip())
+        except ValueError:
+            raise Invalid(lazy_gettext("This date is not valid."), field="due_on") from None
+    elif editing:
+        values["due_on"] = None
+    if not values["title"] and not editing:
+        values.pop("title")
+    try:
+        return GiveWrite.model_validate(values)
+    except ValidationError as error:
+        field = str(error.errors()[0]["loc"][0]) if error.errors() else None
+        raise Invalid(lazy_gettext("This value is too long."), field=field) from None
+
+
+def _form_context(
+    session: Session, user: User, values: dict[str, Any], give: Give | None = None, **extra: Any
+) -> dict[str, Any]:
+    person = None
+    if values.get("contact_id"):
+        try:
+            person = contacts.get_contact(
+                session, owner=user, contact_id=uuid.UUID(str(values["contact_id"]))
+            )
+        except (AppError, ValueError):
+            person = None
+    event = None
+    if values.get("event_id"):
+        try:
+            event = events.get_event(
+                session, owner=user, event_id=uuid.UUID(str(values["event_id"]))
+            )
+        except (AppError, ValueError):
+            event = None
+    return {
+        **labels(), "values": values, "give": give, "person": person, "event": event,
+        "people": contacts.recent_people(session, owner=user, limit=300), **extra,
+    }  # fmt: skip
+
+
+@router.get("/gives/new")
+def new_page(
+    request: Request,
+    session: SessionDep,
+    user: CurrentUser,
+    contact_id: str = "",
+    event_id: str = "",
+    other_contact_id: str = "",
+    kind: str = "resource",
+    title: str = "",
+    next: str = "",
+) -> Response:
+    kind = kind if kind in GiveKind.__members__ else "resource"
+    values: dict[str, Any] = {
+        "id": str(uuid.uuid4()), "contact_id": contact_id, "event_id": event_id,
+        "other_contact_id": other_contact_id, "kind": kind, "title": title[:200],
+        "status": "planned", "next": _safe_next(next),
+    }  # fmt: skip
+    context = _form_context(session, user, values)
+    if context["person"] is not None:
+        event = context["event"]
+        values["due_on"] = gives.default_due(
+            kind, event=event, today=gives.local_today(user)
+        ).isoformat()
+    return render(request, "gives/form.html", context)
+
+
+@router.post("/gives")
+def create(
+    request: Request, session: SessionDep, user: CurrentUser, form: Annotated[GiveForm, Form()]
+) -> Response:
+    try:
+        give_id = _uuid(form.id, "id") or uuid.uuid4()
+        give, _ = gives.put_give(
+            session, owner=user, give_id=give_id, data=_to_write(form, editing=False)
+        )
+    except AppError as error:
+        session.rollback()
+        context = _form_context(
+            session, user, form.model_dump(),
+            error=error.detail(request.state.locale), error_field=error.field,
+        )  # fmt: skip
+        return render(request, "gives/form.html", context, status_code=error.status_code)
+    return redirect(_safe_next(form.next) or f"/gives/{give.id}", flash_key="give_saved")
+
+
+def _give_context(session: Session, user: User, give: Give) -> dict[str, Any]:
+    person = session.get(Contact, give.contact_id)
+    other = session.get(Contact, give.other_contact_id) if give.other_contact_id else None
+    event = session.get(Event, give.event_id) if give.event_id else None
+    assert person is not None
+    profile = profile_of(session, user_id=user.id)
+    prepared = messages.prepared_messages(
+        give=give, person=person, other=other, user=user, profile=profile
+    )
+    return {**labels(), "give": give, "person": person, "other": other, "event": event,
+            "prepared": prepared, "today": gives.local_today(user)}  # fmt: skip
+
+
+@router.get("/gives/{give_id}")
+def give_page(
+    request: Request, session: SessionDep, user: CurrentUser, give_id: uuid.UUID
+) -> Response:
+    give = gives.get_give(session, owner=user, give_id=give_id)
+    return render(request, "gives/detail.html", _give_context(session, user, give))
+
+
+@router.get("/gives/{give_id}/edit")
+def edit_page(
+    request: Request, session: SessionDep, user: CurrentUser, give_id: uuid.UUID
+) -> Response:
+    give = gives.get_give(session, owner=user, give_id=give_id)
+    values = {
+        name: ("" if value is None else str(value)) for name, value in give.model_dump().items()
+    }
+    return render(request, "gives/form.html", _form_context(session, user, values, give))
+
+
+@router.post("/gives/{give_id}/edit")
+def edit(
+    request: Request,
+    session: SessionDep,
+    user: CurrentUser,
+    give_id: uuid.UUID,
+    form: Annotated[GiveForm, Form()],
+) -> Response:
+    give = gives.get_give(session, owner=user, give_id=give_id)
+    try:
+        gives.put_give(
+            session, owner=user, give_id=give_id, data=_to_write(form, editing=True), create=False
+        )
+    except AppError as error:
+        session.rollback()
+        context = _form_context(
+            session, user, {**form.model_dump(), "id": str(give_id)}, give,
+            error=error.detail(request.state.locale), error_field=error.field,
+        )  # fmt: skip
+        return render(request, "gives/form.html", context, status_code=error.status_code)
+    return redirect(f"/gives/{give_id}", flash_key="give_saved")
+
+
+@router.post("/gives/{give_id}/status")
+def change_status(
+    session: SessionDep,
+    user: CurrentUser,
+    give_id: uuid.UUID,
+    status: Annotated[str, Form()] = "",
+    next: Annotated[str, Form()] = "",
+) -> Response:
+    gives.get_give(session, owner=user, give_id=give_id)
+    if status not in GiveStatus.__members__:
+        raise Invalid(lazy_gettext("Unknown status."), field="status")
+    gives.set_status(session, owner=user, give_id=give_id, status=GiveStatus(status))
+    flashes = {"done": "give_done", "skipped": "give_skipped"}
+    return redirect(
+        _safe_next(next) or f"/gives/{give_id}", flash_key=flashes.get(status, "give_saved")
+    )
+
+
+@router.post("/gives/{give_id}/snooze")
+def snooze(
+    session: SessionDep,
+    user: CurrentUser,
+    give_id: uuid.UUID,
+    days: Annotated[int, Form(ge=1, le=365)] = 1,
+    next: Annotated[str, Form()] = "",
+) -> Response:
+    gives.snooze(session, owner=user, give_id=give_id, days=days)
+    return redirect(_safe_next(next) or f"/gives/{give_id}", flash_key="give_snoozed")
+
+
+@router.post("/gives/{give_id}/intro")
+def intro_step(
+    session: SessionDep,
+    user: CurrentUser,
+    give_id: uuid.UUID,
+    state: Annotated[str, Form()] = "",
+) -> Response:
+    gives.get_give(session, owner=user, give_id=give_id)
+    if state not in IntroState.__members__:
+        raise Invalid(lazy_gettext("Unknown status."), field="state")
+    gives.set_intro_state(session, owner=user, give_id=give_id, state=IntroState(state))
+    return redirect(f"/gives/{give_id}", flash_key="give_saved")
+
+
+@router.get("/gives/{give_id}/delete")
+def delete_page(
+    request: Request, session: SessionDep, user: CurrentUser, give_id: uuid.UUID
+) -> Response:
+    give = gives.get_give(session, owner=user, give_id=give_id)
+    return render(request, "gives/delete.html", {"give": give})
+
+
+@router.post("/gives/{give_id}/delete")
+def delete(session: SessionDep, user: CurrentUser, give_id: uuid.UUID) -> Response:
+    gives.delete_give(session, owner=user, give_id=give_id)
+    return redirect("/follow-ups", flash_key="give_deleted")
+
+
+@router.get("/follow-ups")
+def follow_ups(request: Request, session: SessionDep, user: CurrentUser) -> Response:
+    agenda = gives.agenda(session, owner=user)
+    ideas = gives.list_gives(session, owner=user, status="idea", limit=50)
+    later = [
+        give for give in gives.list_gives(session, owner=user, status="planned", limit=200)
+        if give not in agenda.all
+    ]  # fmt: skip
+    done = list(reversed(gives.list_gives(session, owner=user, status="done", limit=500)))[:20]
+    shown = agenda.all + ideas + later + done
+    context = {
+        **labels(), "agenda": agenda, "ideas": ideas, "later": later, "done": done,
+        "people": gives.people_of(session, owner=user, gives=shown),
+        "events_to_follow": gives.to_follow_up(session, owner=user, days=14),
+        "today": gives.local_today(user),
+    }  # fmt: skip
+    return render(request, "gives/follow_ups.html", context)
+
+
+@router.get("/events/{event_id}/follow-up")
+def event_follow_up(
+    request: Request, session: SessionDep, user: CurrentUser, event_id: uuid.UUID
+) -> Response:
+    event = events.get_event(session, owner=user, event_id=event_id)
+    listing = gives.follow_up(session, owner=user, event=event)
+    everyone = [g for person in listing.people for g in person.gives]
+    ids = {g.other_contact_id for g in everyone if g.other_contact_id}
+    others = {c.id: c for c in (session.get(Contact, i) for i in ids) if c is not None}
+    context = {
+        **labels(), "event": event, "listing": listing, "others": others, "now": utcnow(),
+        "hours_left": max(0, int((listing.deadline - utcnow()).total_seconds() // 3600)),
+    }  # fmt: skip
+    return render(request, "gives/event_follow_up.html", context)
+
+
+@router.post("/events/{event_id}/follow-up/{contact_id}/accept")
+def accept_suggestion(
+    session: SessionDep,
+    user: CurrentUser,
+    event_id: uuid.UUID,
+    contact_id: uuid.UUID,
+    kind: Annotated[str, Form()] = "resource",
+    title: Annotated[str, Form(max_length=200)] = "",
+) -> Response:
+    event = events.get_event(session, owner=user, event_id=event_id)
+    contacts.get_contact(session, owner=user, contact_id=contact_id)
+    if kind == "introduction":
+        # An introduction needs the second person: the form asks for them.
+        return redirect(f"/gives/new?contact_id={contact_id}&event_id={event.id}&kind=introduction"
+                        f"&next=/events/{event.id}/follow-up")  # fmt: skip
+    data = GiveWrite(
+        contact_id=contact_id, event_id=event.id,
+        kind=GiveKind(kind) if kind in GiveKind.__members__ else GiveKind.resource,
+        title=title.strip() or None, status=GiveStatus.planned,
+    )  # fmt: skip
+    gives.put_give(session, owner=user, give_id=uuid.uuid4(), data=data)
+    return redirect(f"/events/{event.id}/follow-up#person-{contact_id}", flash_key="give_saved")
+
+
+@router.post("/events/{event_id}/follow-up/{contact_id}/dismiss")
+def dismiss_suggestion(
+    session: SessionDep, user: CurrentUser, event_id: uuid.UUID, contact_id: uuid.UUID
+) -> Response:
+    events.get_event(session, owner=user, event_id=event_id)
+    gives.dismiss_suggestion(session, owner=user, event_id=event_id, contact_id=contact_id)
+    return redirect(f"/events/{event_id}/follow-up#person-{contact_id}")

@@ -51,7 +51,8 @@ ANSWER_DAYS = 3
 OPEN = (GiveStatus.idea.value, GiveStatus.planned.value)
 
 
-def _local_today(user: User, now: datetime | None = None) -> date:
+def local_today(user: User, now: datetime | None = None) -> date:
+    """Today in the user's time zone."""
     return (now or utcnow()).astimezone(ZoneInfo(user.timezone)).date()
 
 
@@ -121,7 +122,7 @@ def put_give(
 ) -> tuple[Give, bool]:
     """Create or update a give under the client's id (offline too); replaying changes nothing."""
     now = now or utcnow()
-    today = _local_today(owner, now)
+    today = local_today(owner, now)
     existing = session.get(Give, give_id)
     if existing is not None and existing.owner_id != owner.id:
         raise NotFound()
@@ -201,7 +202,7 @@ def set_status(session: Session, *, owner: User, give_id: uuid.UUID, status: Giv
 def snooze(session: Session, *, owner: User, give_id: uuid.UUID, days: int) -> Give:
     """Push a give's due day back by a day or a week."""
     give = get_give(session, owner=owner, give_id=give_id)
-    today = _local_today(owner)
+    today = local_today(owner)
     start = max(give.due_on or today, today)
     data = GiveWrite(due_on=start + timedelta(days=max(1, min(days, 365))))
     give, _ = put_give(session, owner=owner, give_id=give_id, data=data, create=False)
@@ -216,7 +217,7 @@ def set_intro_state(
     give = get_give(session, owner=owner, give_id=give_id)
     if give.kind != GiveKind.introduction.value:
         raise Invalid(lazy_gettext("Only an introduction has these steps."), field="intro_state")
-    today = _local_today(owner)
+    today = local_today(owner)
     data = GiveWrite(intro_state=state)
     if state == IntroState.asked:
         data.status, data.due_on = GiveStatus.planned, today + timedelta(days=ANSWER_DAYS)
@@ -287,7 +288,7 @@ class Agenda:
 
 def agenda(session: Session, *, owner: User, now: datetime | None = None) -> Agenda:
     """Planned gives overdue, due today and due in the next seven days."""
-    today = _local_today(owner, now)
+    today = local_today(owner, now)
     found = session.exec(
         select(Give)
         .where(
@@ -515,7 +516,7 @@ def add_referral(
         return found
     referral = Referral(
         id=data.id or uuid.uuid4(), owner_id=owner.id, contact_id=contact.id,
-        received_on=data.received_on or _local_today(owner), whom=data.whom.strip(),
+        received_on=data.received_on or local_today(owner), whom=data.whom.strip(),
         note=(data.note or "").strip() or None,
     )  # fmt: skip
     session.add(referral)
@@ -590,7 +591,7 @@ def _months(today: date, count: int = 12) -> list[date]:
 def network(session: Session, *, owner: User, now: datetime | None = None) -> NetworkView:
     """How many people are at each stage (met, knows what I do, would recommend me, referred
     someone), gives done and referrals received per month, and who introduced me to whom."""
-    today = _local_today(owner, now)
+    today = local_today(owner, now)
     base = select(func.count()).select_from(Contact).where(Contact.owner_id == owner.id)
     met = session.exec(base).one()
     knows = session.exec(base.where(col(Contact.knows_what_i_do).is_(True))).one()

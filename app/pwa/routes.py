@@ -22,6 +22,7 @@ SHELL_STATIC = (
     "js/outbox.js",
     "js/capture.js",
     "js/scan.js",
+    "js/gives.js",
     "icons/icon.svg",
     "icons/sprite.svg",
     "icons/icon-192.png",

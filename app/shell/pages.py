@@ -1,23 +1,18 @@
-"""The app shell: today, the offline page, and honest placeholders for what is not built yet."""
+"""The app shell: Today (what to do now: the event on, gives due, follow-ups, people losing
+touch) and the offline page."""
 
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
-from app.accounts.deps import CurrentUser, OptionalUser
+from app.accounts.deps import OptionalUser
+from app.contacts import service as contacts
 from app.db import SessionDep, utcnow
 from app.events import service as events
-from app.web.i18n import lazy_gettext
+from app.gives import pages as give_pages
+from app.gives import service as gives
 from app.web.templating import render
 
 router = APIRouter(include_in_schema=False)
-
-# Pages that later features replace; each says honestly what it will do.
-COMING = {
-    "/follow-ups": (
-        lazy_gettext("Follow-ups"),
-        lazy_gettext("What you can give to the people you met."),
-    ),
-}
 
 
 @router.get("/")
@@ -25,10 +20,19 @@ def home(request: Request, session: SessionDep, user: OptionalUser) -> Response:
     if user is None:
         return RedirectResponse("/signin", status_code=303)
     now = utcnow()
+    today = gives.local_today(user, now)
+    agenda = gives.agenda(session, owner=user, now=now)
+    losing = contacts.losing_touch(session, owner=user, today=today, limit=8)
     context = {
+        **give_pages.labels(),
         "now": now,
+        "today": today,
         "current": events.current_event(session, owner=user, now=now),
         "upcoming": events.next_event(session, owner=user, now=now),
+        "agenda": agenda,
+        "people": gives.people_of(session, owner=user, gives=agenda.all),
+        "events_to_follow": gives.to_follow_up(session, owner=user, now=now),
+        "losing": losing,
     }
     return render(request, "shell/home.html", context)
 
@@ -36,16 +40,3 @@ def home(request: Request, session: SessionDep, user: OptionalUser) -> Response:
 @router.get("/offline")
 def offline(request: Request, user: OptionalUser) -> Response:
     return render(request, "shell/offline.html")
-
-
-def _coming_page(path: str) -> None:
-    title, description = COMING[path]
-
-    def page(request: Request, user: CurrentUser) -> Response:
-        return render(request, "shell/coming.html", {"title": title, "description": description})
-
-    router.add_api_route(path, page, methods=["GET"], name=f"coming:{path}")
-
-
-for _path in COMING:
-    _coming_page(_path)

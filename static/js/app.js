@@ -89,7 +89,7 @@ for (const button of document.querySelectorAll("[data-copy]")) {
   if (!source || !navigator.clipboard) continue;
   button.hidden = false;
   button.addEventListener("click", async () => {
-    const status = button.closest("section")?.querySelector("[data-copy-status]");
+    const status = button.closest("[data-message], section")?.querySelector("[data-copy-status]");
     try {
       await navigator.clipboard.writeText(source.value);
       if (status) status.textContent = button.dataset.copied;
@@ -97,5 +97,15 @@ for (const button of document.querySelectorAll("[data-copy]")) {
       source.focus();
       source.select();
     }
+  });
+}
+
+// Share a prepared message with the phone's own apps (Web Share API), where there is one.
+for (const button of document.querySelectorAll("[data-share]")) {
+  const source = document.querySelector(button.dataset.share);
+  if (!source || !navigator.share) continue;
+  button.hidden = false;
+  button.addEventListener("click", () => {
+    navigator.share({ title: source.dataset.subject || "", text: source.value }).catch(() => {});
   });
 }

@@ -141,6 +141,13 @@ form.addEventListener("submit", async (event) => {
     photo,
     label,
   });
+  // A give planned on the spot follows the person through the same outbox (FIFO: after them).
+  const giveTitle = String(form.elements.give_title.value || "").trim();
+  if (giveTitle) {
+    const give = { contact_id: target, kind: "resource", title: giveTitle };
+    if (body.event_id) give.event_id = body.event_id;
+    await enqueue({ kind: "give", method: "PUT", url: `/api/v1/gives/${crypto.randomUUID()}`, body: give, label: giveTitle });
+  }
   document.getElementById("status").hidden = false;
   document.getElementById("status").textContent = fill(panel.dataset.saved, { name: label || panel.dataset.unnamed });
   if (next === "person" && navigator.onLine) {

@@ -6,29 +6,11 @@ import re
 import uuid
 from datetime import UTC, datetime, timedelta
 
-import pytest
-from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from PIL import Image
 
 from tests.events.test_pages import selected, text, texts
-from tests.helpers import Page, create_user, sign_in
-
-
-@pytest.fixture
-def zoe(app: FastAPI, client: TestClient) -> TestClient:
-    """The client signed in through the form as Zoé, in French."""
-    create_user(app, "zoe@example.org", "Zoé")
-    assert sign_in(client, "zoe@example.org").status_code == 303
-    return client
-
-
-@pytest.fixture
-def ann(app: FastAPI, client: TestClient) -> TestClient:
-    """The client signed in as Ann, who reads English."""
-    create_user(app, "ann@example.org", "Ann", locale="en")
-    assert sign_in(client, "ann@example.org").status_code == 303
-    return client
+from tests.helpers import Page
 
 
 def event_on_now(client: TestClient, name: str = "Salon des Entrepreneurs") -> str:

@@ -123,22 +123,6 @@ def selected(html: str, select_id: str) -> str | None:
     return parser.value
 
 
-@pytest.fixture
-def zoe(app: FastAPI, client: TestClient) -> TestClient:
-    """The client signed in through the form as Zoé, in French, in Paris."""
-    create_user(app, "zoe@example.org", "Zoé")
-    assert sign_in(client, "zoe@example.org").status_code == 303
-    return client
-
-
-@pytest.fixture
-def ann(app: FastAPI, client: TestClient) -> TestClient:
-    """The client signed in as Ann, who reads English."""
-    create_user(app, "ann@example.org", "Ann", locale="en")
-    assert sign_in(client, "ann@example.org").status_code == 303
-    return client
-
-
 FORM = {
     "name": "Salon des Entrepreneurs",
     "kind": "salon",

@@ -1,0 +1,118 @@
+"""Prepared messages: for each kind of give, a short text in the user's language that quotes the
+hook and, where it fits, the user's specialty — to copy, share or open in the mail app. The server
+sends nothing to contacts."""
+
+from dataclasses import dataclass
+from urllib.parse import quote
+
+from app.accounts.models import User
+from app.contacts import service as contacts
+from app.contacts.models import Contact
+from app.gives.models import Give, NetworkProfile
+from app.web.i18n import gettext, use_locale
+
+
+@dataclass
+class Prepared:
+    """One message: what it is for, to whom, its subject and text, and a mailto: link."""
+
+    purpose: str
+    to: str
+    email: str | None
+    subject: str
+    body: str
+
+    @property
+    def mailto(self) -> str:
+        return (
+            f"mailto:{quote(self.email or '', safe='@')}?subject={quote(self.subject)}"
+            f"&body={quote(self.body)}"
+        )
+
+
+def _first_name(contact: Contact | None) -> str:
+    name = contacts.display_name(contact) if contact else ""
+    return name.split(" ")[0] if name else ""
+
+
+def _signature(user: User, profile: NetworkProfile) -> str:
+    name = user.display_name or ""
+    if profile.specialty:
+        return f"{name}\n{profile.specialty}".strip()
+    return name
+
+
+def prepared_messages(
+    *, give: Give, person: Contact, other: Contact | None, user: User, profile: NetworkProfile
+) -> list[Prepared]:
+    """The messages for a give, in the user's language."""
+    with use_locale(user.locale):
+        first = _first_name(person)
+        hook = (person.hook or "").strip().rstrip(".")
+        about = (gettext("After our talk about %(hook)s, ") % {"hook": hook}) if hook else ""
+        details = f"\n\n{give.details.strip()}" if give.details and give.details.strip() else ""
+        sign = _signature(user, profile)
+        if give.kind == "introduction" and other is not None:
+            return _introduction(give, person, other, user, profile, sign)
+        texts = {
+            "resource": gettext("Hello %(first)s,\n\n%(about)shere is something that may help you: %(title)s.%(details)s\n\nNo need to answer, I just thought of you."),
+            "recommendation": gettext("Hello %(first)s,\n\n%(about)shere is a recommendation for you: %(title)s.%(details)s\n\nNothing expected in return, of course."),
+            "invitation": gettext("Hello %(first)s,\n\n%(about)sI would be glad to invite you: %(title)s.%(details)s\n\nNo obligation at all."),
+            "help": gettext("Hello %(first)s,\n\n%(about)scould I help you with this: %(title)s?%(details)s\n\nFive minutes on my side, with pleasure."),
+            "congratulation": gettext("Hello %(first)s,\n\nCongratulations! %(title)s.%(details)s\n\nWell deserved."),
+            "check_in": gettext("Hello %(first)s,\n\nI was thinking of you. How are things going since we met?%(details)s\n\nIf I can be useful, just tell me."),
+        }  # fmt: skip
+        body = texts.get(give.kind, texts["resource"]) % {
+            "first": first, "about": about, "title": give.title, "details": details,
+        }  # fmt: skip
+        return [
+            Prepared(
+                purpose=gettext("Message to %(name)s") % {"name": contacts.display_name(person)},
+                to=contacts.display_name(person),
+                email=person.email,
+                subject=give.title,
+                body=f"{body}\n\n{sign}".strip(),
+            )  # fmt: skip
+        ]
+
+
+def _introduction(
+    give: Give, person: Contact, other: Contact, user: User, profile: NetworkProfile, sign: str
+) -> list[Prepared]:
+    """Double opt-in: first ask B (with a blurb about A that B can forward), then introduce both."""
+    a, b = contacts.display_name(person), contacts.display_name(other)
+    why = (give.intro_why or "").strip()
+    about_a = ", ".join(part for part in (person.role, person.company) if part)
+    blurb = gettext("%(name)s%(about)s: %(why)s") % {
+        "name": a,
+        "about": f" ({about_a})" if about_a else "",
+        "why": why or person.needs or "",
+    }
+    ask = gettext(
+        "Hello %(first)s,\n\nI recently met %(a)s and thought you two should talk. Would you like"
+        " me to introduce you? Here is a short note about %(a)s that you may forward:\n\n"
+        "%(blurb)s\n\nNo pressure: a no is perfectly fine."
+    ) % {"first": _first_name(other), "a": a, "blurb": blurb}
+    introduce = gettext(
+        "Hello %(a_first)s, hello %(b_first)s,\n\nI am glad to introduce you to each other.\n\n"
+        "%(a)s: %(about_a)s\n%(b)s: %(about_b)s\n\nWhy you should talk: %(why)s\n\n"
+        "I let you take it from here."
+    ) % {
+        "a_first": _first_name(person), "b_first": _first_name(other), "a": a, "b": b,
+        "about_a": about_a or (person.hook or ""),
+        "about_b": ", ".join(p for p in (other.role, other.company) if p) or (other.hook or ""),
+        "why": why,
+    }  # fmt: skip
+    return [
+        Prepared(
+            purpose=gettext("Step 1 — ask %(name)s") % {"name": b}, to=b, email=other.email,
+            subject=gettext("Would you like to meet %(name)s?") % {"name": a},
+            body=f"{ask}\n\n{sign}".strip(),
+        ),
+        Prepared(
+            purpose=gettext("Step 2 — introduce them to each other"),
+            to=f"{a}, {b}", email=",".join(e for e in (person.email, other.email) if e) or None,
+            subject=gettext("%(a)s ↔ %(b)s") % {"a": a, "b": b},
+            body=f"{introduce}\n\n{sign}".strip(),
+        ),
+    ]  # fmt: skip

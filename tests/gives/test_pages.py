@@ -1,0 +1,272 @@
+"""The give pages through their HTML forms: the post-event follow-up list, suggestions, the give
+form and page with prepared messages, introductions, and Today's one-tap actions."""
+
+import uuid
+from datetime import UTC, datetime, timedelta
+
+from fastapi.testclient import TestClient
+
+from tests.contacts.test_pages import capture_form
+from tests.events.test_pages import text, texts
+from tests.gives.test_api import event, paris_today, person, put_give
+from tests.helpers import Page
+
+
+def test_follow_up_list_progress_suggestions_accept_and_ignore(zoe: TestClient) -> None:
+    met = event(zoe, ends_days_ago=0.5)
+    lea = person(
+        zoe,
+        "Léa Martin",
+        event_id=met["id"],
+        needs="Cherche un développeur Python",
+        hook="son projet de SaaS",
+    )
+    marc = person(zoe, "Marc Petit", event_id=met["id"], needs="Un bon article sur la CSRD")
+    ines = person(zoe, "Inès Roy", event_id=met["id"])
+    html = zoe.get(f"/events/{met['id']}/follow-up").text
+    assert text(html, "h2", id="progress-title") == "0 sur 3 relancé·es"
+    assert "Objectif : tout le monde dans les 72 heures" in Page(html).text
+    assert len(Page(html).find_all("div", class_="suggestion")) == 3
+    # Accept Marc's suggestion in one tap: a planned resource after this event.
+    page = Page(html)
+    accept = [
+        f
+        for f in page.find_all("form")
+        if f.get("action") == f"/events/{met['id']}/follow-up/{marc}/accept"
+    ]
+    assert accept
+    assert (
+        zoe.post(
+            f"/events/{met['id']}/follow-up/{marc}/accept",
+            data={"kind": "resource", "title": "Envoyer le guide CSRD"},
+            follow_redirects=False,
+        ).status_code
+        == 303
+    )
+    planned = zoe.get("/api/v1/gives", params={"contact_id": marc}).json()
+    assert [(g["kind"], g["title"], g["event_id"], g["status"]) for g in planned] == [
+        ("resource", "Envoyer le guide CSRD", met["id"], "planned")
+    ]
+    # Léa's suggestion is an introduction: accepting asks for the second person.
+    response = zoe.post(
+        f"/events/{met['id']}/follow-up/{lea}/accept",
+        data={"kind": "introduction"},
+        follow_redirects=False,
+    )
+    assert response.headers["location"].startswith(f"/gives/new?contact_id={lea}")
+    # Ignore Inès's suggestion.
+    zoe.post(f"/events/{met['id']}/follow-up/{ines}/dismiss")
+    html = zoe.get(f"/events/{met['id']}/follow-up").text
+    suggested = [s for s in Page(html).find_all("li") if s.get("id") == f"person-{ines}"]
+    assert suggested and "Suggestion" not in texts(
+        html, "span", within=("li", {"id": f"person-{ines}"})
+    )
+    # A give done counts as followed up.
+    zoe.post(f"/gives/{planned[0]['id']}/status", data={"status": "done"})
+    html = zoe.get(f"/events/{met['id']}/follow-up").text
+    assert text(html, "h2", id="progress-title") == "1 sur 3 relancé·es"
+
+
+def test_give_form_plans_with_the_default_due_day_and_shows_prepared_messages(
+    zoe: TestClient,
+) -> None:
+    zoe.patch("/api/v1/network/profile", json={"specialty": "Comptable des artisans"})
+    met = event(zoe, ends_days_ago=-1)
+    lea = person(
+        zoe, "Léa Martin", hook="les vélos cargo", email="lea@example.org", event_id=met["id"]
+    )
+    form = Page(zoe.get(f"/gives/new?contact_id={lea}&event_id={met['id']}&kind=resource").text)
+    due = form.find("input", name="due_on")
+    assert (
+        due is not None
+        and due["value"]
+        == (datetime.fromisoformat(met["ends_at"]).date() + timedelta(days=1)).isoformat()
+    )
+    give_id = form.find("input", name="id")["value"]  # type: ignore[index]
+    data = {
+        "id": give_id,
+        "contact_id": lea,
+        "event_id": met["id"],
+        "kind": "resource",
+        "title": "Le guide du vélo cargo",
+        "due_on": due["value"],
+        "status": "planned",
+    }
+    created = zoe.post("/gives", data=data, follow_redirects=False)
+    assert created.headers["location"] == f"/gives/{give_id}"
+    assert zoe.post("/gives", data=data, follow_redirects=False).status_code == 303  # double submit
+    assert len(zoe.get("/api/v1/gives").json()) == 1
+    page = zoe.get(f"/gives/{give_id}").text
+    message = texts(page, "textarea")[0]
+    assert message.startswith("Bonjour Léa,")
+    assert (
+        "les vélos cargo" in message
+        and "Le guide du vélo cargo" in message
+        and "Comptable des artisans" in message
+    )
+    mail = [
+        a
+        for a in Page(page).find_all("a")
+        if (a.get("href") or "").startswith("mailto:lea@example.org?subject=")
+    ]
+    assert mail
+
+
+def test_give_form_errors_are_shown(zoe: TestClient) -> None:
+    lea = person(zoe, "Léa")
+    response = zoe.post(
+        "/gives",
+        data={
+            "id": str(uuid.uuid4()),
+            "contact_id": lea,
+            "kind": "introduction",
+            "status": "planned",
+        },
+    )
+    assert response.status_code == 422
+    page = Page(response.text)
+    assert page.find("select", name="other_contact_id", **{"aria-invalid": "true"}) is not None
+    assert "Une mise en relation a besoin de la deuxième personne." in page.text
+
+
+def test_introduction_steps_in_english(ann: TestClient) -> None:
+    lea = person(ann, "Lea Martin", needs="looking for a designer", email="lea@example.org")
+    sam = person(ann, "Sam Green", role="Designer", email="sam@example.org")
+    give = put_give(
+        ann,
+        contact_id=lea,
+        other_contact_id=sam,
+        kind="introduction",
+        intro_why="Lea needs a designer; Sam is one",
+    )
+    page = ann.get(f"/gives/{give['id']}").text
+    assert [t for t in texts(page, "h3")] == [
+        "Step 1 — ask Sam Green",
+        "Step 2 — introduce them to each other",
+    ]
+    ask = texts(page, "textarea")[0]
+    assert ask.startswith("Hello Sam,") and "Lea Martin" in ask and "Lea needs a designer" in ask
+    for state, shown in (
+        ("asked", "Asked, waiting for an answer"),
+        ("accepted", "Accepted"),
+        ("introduced", "Introduced"),
+    ):
+        assert (
+            ann.post(
+                f"/gives/{give['id']}/intro", data={"state": state}, follow_redirects=False
+            ).status_code
+            == 303
+        )
+        assert f"Now: {shown}" in Page(ann.get(f"/gives/{give['id']}").text).text
+    assert ann.get(f"/api/v1/gives/{give['id']}").json()["status"] == "done"
+
+
+def test_today_lists_gives_and_one_tap_actions(zoe: TestClient) -> None:
+    lea = person(zoe, "Léa")
+    overdue = put_give(
+        zoe,
+        contact_id=lea,
+        kind="resource",
+        title="En retard",
+        due_on=(paris_today() - timedelta(days=2)).isoformat(),
+    )
+    today = put_give(
+        zoe, contact_id=lea, kind="check_in", title="Aujourd’hui", due_on=paris_today().isoformat()
+    )
+    week = put_give(
+        zoe,
+        contact_id=lea,
+        kind="invitation",
+        title="Cette semaine",
+        due_on=(paris_today() + timedelta(days=3)).isoformat(),
+    )
+    html = zoe.get("/").text
+    assert (
+        texts(html, "a", within=("section", {"aria-labelledby": "today-overdue"}))[0] == "En retard"
+    )
+    assert "Aujourd’hui" in texts(html, "a", within=("section", {"aria-labelledby": "today-today"}))
+    assert "Cette semaine" in texts(
+        html, "a", within=("section", {"aria-labelledby": "today-week"})
+    )
+    done = zoe.post(
+        f"/gives/{overdue['id']}/status",
+        data={"status": "done", "next": "/"},
+        follow_redirects=False,
+    )
+    assert done.headers["location"] == "/"
+    zoe.post(f"/gives/{today['id']}/snooze", data={"days": "7", "next": "/"})
+    zoe.post(f"/gives/{week['id']}/status", data={"status": "skipped", "next": "/"})
+    assert (
+        zoe.get(f"/api/v1/gives/{today['id']}").json()["due_on"]
+        == (paris_today() + timedelta(days=7)).isoformat()
+    )
+    html = zoe.get("/").text
+    assert Page(html).find("section", **{"aria-labelledby": "today-overdue"}) is None
+    assert (
+        "Fait. Merci de donner en premier." not in Page(html).text
+    )  # the flash was shown once, earlier
+
+
+def test_today_shows_events_to_follow_up_and_people_losing_touch(zoe: TestClient) -> None:
+    zoe.patch("/api/v1/network/profile", json={"event_cadence_days": 30})
+    met = event(zoe, ends_days_ago=1, name="Salon Lumière")
+    person(zoe, "Léa", event_id=met["id"])
+    old = event(zoe, ends_days_ago=90, name="Vieux salon")
+    person(
+        zoe,
+        "Marc Ancien",
+        event_id=old["id"],
+        met_at=(datetime.now(UTC) - timedelta(days=90)).isoformat(),
+    )
+    html = zoe.get("/").text
+    assert "Salon Lumière" in texts(
+        html, "a", within=("section", {"aria-labelledby": "follow-title"})
+    )
+    assert "Marc Ancien" in texts(
+        html, "a", within=("section", {"aria-labelledby": "losing-title"})
+    )
+
+
+def test_capture_without_javascript_can_plan_a_give(zoe: TestClient) -> None:
+    met = event(zoe, ends_days_ago=-0.2)
+    _html, hidden = capture_form(zoe)
+    form = {
+        **hidden,
+        "full_name": "Chloé",
+        "event_id": met["id"],
+        "give_title": "Lui envoyer l’article",
+    }
+    zoe.post("/capture", data=form)
+    zoe.post("/capture", data=form)
+    planned = zoe.get("/api/v1/gives").json()
+    assert [(g["title"], g["event_id"]) for g in planned] == [("Lui envoyer l’article", met["id"])]
+
+
+def test_person_page_plans_a_give_in_two_taps(zoe: TestClient) -> None:
+    lea = person(zoe, "Léa")
+    page = Page(zoe.get(f"/people/{lea}").text)
+    link = page.find(
+        "a", href=f"/gives/new?contact_id={lea}&kind=recommendation&next=/people/{lea}"
+    )
+    assert link is not None
+    form = Page(zoe.get(str(link["href"])).text)
+    chosen = form.find("input", name="kind", value="recommendation")
+    assert chosen is not None and "checked" in chosen
+    give_id = form.find("input", name="id")["value"]  # type: ignore[index]
+    due = form.find("input", name="due_on")["value"]  # type: ignore[index]
+    response = zoe.post(
+        "/gives",
+        data={
+            "id": give_id,
+            "contact_id": lea,
+            "kind": "recommendation",
+            "due_on": due,
+            "status": "planned",
+            "next": f"/people/{lea}",
+        },
+        follow_redirects=False,
+    )
+    assert response.headers["location"] == f"/people/{lea}"
+    assert "Recommander Léa" in texts(
+        zoe.get(f"/people/{lea}").text, "a", within=("section", {"aria-labelledby": "gives-title"})
+    )
