@@ -76,7 +76,7 @@ if (account) {
     update();
   });
   // Keep the pages needed at a venue available offline.
-  const keep = ["/", "/capture", "/people", "/events"];
+  const keep = ["/", "/capture", "/people", "/events", "/follow-ups"];
   for (const link of document.querySelectorAll("[data-keep-offline]")) keep.push(link.getAttribute("href"));
   navigator.serviceWorker?.ready.then((registration) => {
     if (navigator.onLine) registration.active?.postMessage({ type: "keep", urls: keep });

@@ -1,0 +1,114 @@
+"""In Chromium at 360 px, French and English: after an event, its follow-up list; plan a give and
+an introduction, mark one done, see Today change; offline, plan a give that syncs once."""
+
+import uuid
+from datetime import UTC, datetime, timedelta
+
+from playwright.sync_api import Page, expect
+
+from tests.e2e.conftest import LiveServer
+from tests.e2e.test_capture import api, eventually, wait_for_badge
+from tests.e2e.test_events import assert_fits, sign_in
+from tests.e2e.test_shell import assert_accessible, wait_until_controlled, wait_until_kept
+
+
+def test_follow_up_after_an_event_plan_introduce_and_done(
+    live_server: LiveServer, page: Page
+) -> None:
+    sign_in(live_server, page, "zoe@example.org")
+    client = api(live_server, "zoe@example.org")
+    end = datetime.now(UTC) - timedelta(hours=20)
+    event = client.post("/api/v1/events", json={
+        "name": "Salon des Entrepreneurs", "status": "going",
+        "starts_at": (end - timedelta(hours=9)).isoformat(), "ends_at": end.isoformat()}).json()  # fmt: skip
+    people = {}
+    for name, needs in (("Léa Martin", "Cherche un développeur Python"),
+                        ("Marc Petit", "Un article sur la CSRD"), ("Sam Vidal", "")):  # fmt: skip
+        people[name] = str(uuid.uuid4())
+        client.put(
+            f"/api/v1/contacts/{people[name]}",
+            json={
+                "full_name": name,
+                "needs": needs,
+                "event_id": event["id"],
+                "role": "Développeur" if name == "Sam Vidal" else None,
+            },
+        )
+
+    page.goto(f"{live_server.url}/")
+    expect(page.locator("section[aria-labelledby=follow-title]")).to_contain_text(
+        "0 sur 3 relancé·es"
+    )
+    page.get_by_role("link", name="Salon des Entrepreneurs").first.click()
+    expect(page.locator("h1")).to_have_text("Suivi : Salon des Entrepreneurs")
+    assert_fits(page)
+    assert_accessible(page)
+
+    # Plan Marc's suggested give in one tap.
+    marc = page.locator(f"#person-{people['Marc Petit']}")
+    marc.get_by_role("button", name="Le prévoir").click()
+    expect(page.locator(".flash")).to_have_text("Le geste est prévu.")
+    # Léa: an introduction to Sam (the suggestion asks for the second person).
+    page.locator(f"#person-{people['Léa Martin']}").get_by_role("button", name="Le prévoir").click()
+    expect(page.locator("h1")).to_have_text("Prévoir un geste")
+    page.select_option("#f-other_contact_id", people["Sam Vidal"])
+    page.fill("#f-intro_why", "Léa cherche un développeur, Sam en est un")
+    assert_accessible(page)
+    page.get_by_role("button", name="Enregistrer").click()
+    expect(page.locator(f"#person-{people['Léa Martin']}")).to_contain_text(
+        "Présenter Léa Martin à Sam Vidal"
+    )
+
+    # Mark Marc's give done from the give page: 1 of 3 followed up.
+    page.locator(f"#person-{people['Marc Petit']}").get_by_role("link").nth(1).click()
+    expect(page.locator("textarea").first).to_contain_text("Bonjour Marc,")
+    assert_accessible(page)
+    page.get_by_role("button", name="Fait", exact=True).click()
+    expect(page.locator(".flash")).to_have_text("Fait. Merci de donner en premier.")
+    page.goto(f"{live_server.url}/events/{event['id']}/follow-up")
+    expect(page.locator("#progress-title")).to_have_text("1 sur 3 relancé·es")
+
+    # Today lists the introduction (due two days after the event, so this week).
+    page.goto(f"{live_server.url}/")
+    expect(
+        page.locator("section[aria-labelledby=today-week], section[aria-labelledby=today-today]")
+    ).to_contain_text("Présenter Léa Martin à Sam Vidal")
+    expect(page.locator("section[aria-labelledby=follow-title]")).to_contain_text(
+        "1 sur 3 relancé·es"
+    )
+    assert_accessible(page)
+
+    # The same in English.
+    page.click("footer button[lang=en]")
+    expect(page.locator("section[aria-labelledby=follow-title]")).to_contain_text(
+        "1 of 3 followed up"
+    )
+    page.goto(f"{live_server.url}/events/{event['id']}/follow-up")
+    expect(page.locator("#progress-title")).to_have_text("1 of 3 followed up")
+    assert_accessible(page)
+
+
+def test_a_give_planned_offline_syncs_once(live_server: LiveServer, page: Page) -> None:
+    sign_in(live_server, page, "yann@example.org")
+    client = api(live_server, "yann@example.org")
+    lea = str(uuid.uuid4())
+    client.put(f"/api/v1/contacts/{lea}", json={"full_name": "Léa Martin"})
+    page.goto(f"{live_server.url}/gives/new?contact_id={lea}&kind=resource&next=/follow-ups")
+    wait_until_controlled(page)
+    page.reload()
+    wait_until_kept(page, "/follow-ups")
+    page.context.set_offline(True)
+    page.fill("#f-title", "Le guide du vélo cargo")
+    page.get_by_role("button", name="Enregistrer").click()
+    wait_for_badge(page, 1)
+    assert client.get("/api/v1/gives").json() == []
+    page.context.set_offline(False)
+    page.evaluate("dispatchEvent(new Event('online'))")
+    wait_for_badge(page, 0)
+    found = eventually(lambda: client.get("/api/v1/gives").json())
+    assert [(g["title"], g["contact_id"], g["status"]) for g in found] == [
+        ("Le guide du vélo cargo", lea, "planned")
+    ]
+    page.reload()
+    page.evaluate("import('/static/js/outbox.js').then((o) => o.flush({force: true}))")
+    assert len(client.get("/api/v1/gives").json()) == 1
