@@ -8,6 +8,7 @@ from app.accounts import service as accounts
 from app.accounts.models import User
 from app.contacts import demo as demo_people
 from app.events import demo as demo_events
+from app.gives import demo as demo_gives
 
 DEMO_EMAIL = "demo@givefirst.invalid"
 
@@ -41,4 +42,9 @@ def fill(session: Session, *, user: User) -> str:
     added = demo_events.add_events(session, user=user)
     session.flush()
     people = demo_people.add_people(session, user=user)
-    return f"demo data ready for {user.email}: {added} events added, {people} people added"
+    session.flush()
+    given = demo_gives.add_gives(session, user=user)
+    return (
+        f"demo data ready for {user.email}: {added} events added, {people} people added, "
+        f"{given} gives added"
+    )
