@@ -213,3 +213,30 @@ def test_likely_match_adds_a_meeting_instead_of_a_duplicate(
     assert [(m["event_id"], m["note"]) for m in person["meetings"]] == [
         (event_id, "parlé de son nouveau local")
     ]
+
+
+def test_scanned_qr_codes_fill_the_form_fields(live_server: LiveServer, page: Page) -> None:
+    sign_in(live_server, page, "scan@example.org")
+    page.goto(f"{live_server.url}/capture")
+    # Headless Chromium on Linux has no BarcodeDetector: the scan button stays hidden.
+    has_detector = page.evaluate("'BarcodeDetector' in window")
+    expect(page.locator("#scan")).to_be_visible() if has_detector else expect(
+        page.locator("#scan")
+    ).to_be_hidden()
+    parse = "(text) => import('/static/js/scan.js').then((m) => m.parseScan(text))"
+    vcard = "BEGIN:VCARD\r\nVERSION:3.0\r\nN:Dupont;Hélène;;;\r\nFN:Hélène Dupont\r\nORG:Atelier Lumière;Paris\r\nTITLE:Fondatrice\r\nEMAIL;TYPE=INTERNET:helene@atelier.example\r\nTEL;TYPE=CELL:+33 6 12 34 56 78\r\nURL:https://atelier.example\r\nEND:VCARD"
+    assert page.evaluate(parse, vcard) == {
+        "full_name": "Hélène Dupont", "company": "Atelier Lumière", "role": "Fondatrice",
+        "email": "helene@atelier.example", "phone": "+33 6 12 34 56 78", "url": "https://atelier.example",
+    }  # fmt: skip
+    mecard = (
+        "MECARD:N:Petit,Bruno;TEL:0612345678;EMAIL:bruno@example.org;URL:https://bruno.example;;"
+    )
+    assert page.evaluate(parse, mecard) == {
+        "full_name": "Bruno Petit", "phone": "0612345678", "email": "bruno@example.org",
+        "url": "https://bruno.example",
+    }  # fmt: skip
+    assert page.evaluate(parse, "https://www.linkedin.com/in/lea-martin") == {
+        "url": "https://www.linkedin.com/in/lea-martin"
+    }
+    assert page.evaluate(parse, "just some text") is None
