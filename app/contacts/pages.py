@@ -21,6 +21,7 @@ from app.events.models import Event
 from app.gives import pages as give_pages
 from app.gives import service as gives
 from app.gives.models import GiveKind, GiveWrite
+from app.web.forms import invalid_from, optional_uuid
 from app.web.i18n import lazy_gettext
 from app.web.templating import redirect, register_flash, render
 
@@ -66,15 +67,6 @@ class ContactForm(BaseModel):
     next: str = ""
 
 
-def _uuid_or_none(value: str, field: str) -> uuid.UUID | None:
-    if not value.strip():
-        return None
-    try:
-        return uuid.UUID(value.strip())
-    except ValueError:
-        raise Invalid(lazy_gettext("Please check this value."), field=field) from None
-
-
 def _to_write(form: ContactForm, *, keep_empty: bool, photo: bytes | None) -> ContactWrite:
     """A form as an API body: on capture, empty fields are left out; on edit, they clear."""
     values: dict[str, Any] = {}
@@ -84,10 +76,10 @@ def _to_write(form: ContactForm, *, keep_empty: bool, photo: bytes | None) -> Co
             values[name] = value
     if form.tags.strip() or keep_empty:
         values["tags"] = [tag for tag in form.tags.split(",") if tag.strip()]
-    through = _uuid_or_none(form.met_through_id, "met_through_id")
+    through = optional_uuid(form.met_through_id, "met_through_id")
     if through is not None or keep_empty:
         values["met_through_id"] = through
-    event_id = _uuid_or_none(form.event_id, "event_id")
+    event_id = optional_uuid(form.event_id, "event_id")
     if event_id is not None:
         values["event_id"] = event_id
     if photo:
@@ -95,8 +87,7 @@ def _to_write(form: ContactForm, *, keep_empty: bool, photo: bytes | None) -> Co
     try:
         return ContactWrite.model_validate(values)
     except ValidationError as error:
-        field = str(error.errors()[0]["loc"][0]) if error.errors() else None
-        raise Invalid(lazy_gettext("This value is too long."), field=field) from None
+        raise invalid_from(error) from None
 
 
 def _read_photo(photo: UploadFile | None) -> bytes | None:
@@ -160,11 +151,11 @@ def capture_page(
     event_id: str = "",
     saved: str = "",
 ) -> Response:
-    chosen = _uuid_or_none(event_id, "event_id") if event_id else None
+    chosen = optional_uuid(event_id, "event_id") if event_id else None
     context = _capture_context(session, user, chosen)
     last = None
     if saved:
-        saved_id = _uuid_or_none(saved, "saved")
+        saved_id = optional_uuid(saved, "saved")
         found = session.get(Contact, saved_id) if saved_id else None
         last = found if found is not None and found.owner_id == user.id else None
     context["last"] = last
@@ -181,9 +172,9 @@ def capture(
 ) -> Response:
     """The capture form without JavaScript: the page carries a fresh id, so a double submit
     saves one person."""
-    event_id = _uuid_or_none(form.event_id, "event_id") if form.event_id else None
+    event_id = optional_uuid(form.event_id, "event_id") if form.event_id else None
     try:
-        person_id = _uuid_or_none(form.id, "id") or uuid.uuid4()
+        person_id = optional_uuid(form.id, "id") or uuid.uuid4()
         data = _to_write(form, keep_empty=False, photo=_read_photo(photo))
         contact, _ = contacts.put_contact(session, owner=user, contact_id=person_id, data=data)
         if form.give_title.strip():
@@ -218,7 +209,7 @@ def list_page(
     sort: str = "recent",
     cursor: str = "",
 ) -> Response:
-    event_uuid = _uuid_or_none(event_id, "event_id") if event_id else None
+    event_uuid = optional_uuid(event_id, "event_id") if event_id else None
     query = contacts.PeopleQuery(
         q=q.strip()[:200] or None, event_id=event_uuid, tag=tag.strip()[:50] or None,
         sort=sort if sort in {"recent", "name"} else "recent", cursor=cursor or None,
@@ -371,7 +362,7 @@ def merge_page(
     other: str = "",
 ) -> Response:
     contact = contacts.get_contact(session, owner=user, contact_id=contact_id)
-    other_id = _uuid_or_none(other, "other")
+    other_id = optional_uuid(other, "other")
     if other_id is None:
         raise Invalid(lazy_gettext("Choose two different people."), field="other")
     second = contacts.get_contact(session, owner=user, contact_id=other_id)
@@ -386,7 +377,7 @@ def merge(
     other_id: Annotated[str, Form()] = "",
 ) -> Response:
     contacts.get_contact(session, owner=user, contact_id=contact_id)  # 404 first for another's id
-    other = _uuid_or_none(other_id, "other_id")
+    other = optional_uuid(other_id, "other_id")
     if other is None:
         raise Invalid(lazy_gettext("Choose two different people."), field="other_id")
     contacts.merge_contacts(session, owner=user, keep_id=contact_id, other_id=other)

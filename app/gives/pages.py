@@ -22,6 +22,7 @@ from app.gives import messages
 from app.gives import service as gives
 from app.gives.models import Give, GiveKind, GiveStatus, GiveWrite, IntroState
 from app.gives.profile import profile_of
+from app.web.forms import invalid_from, optional_uuid
 from app.web.i18n import lazy_gettext
 from app.web.templating import redirect, register_flash, render
 
@@ -67,15 +68,6 @@ def _safe_next(value: str) -> str:
     return value if value.startswith("/") and not value.startswith("//") else ""
 
 
-def _uuid(value: str, field: str) -> uuid.UUID | None:
-    if not value.strip():
-        return None
-    try:
-        return uuid.UUID(value.strip())
-    except ValueError:
-        raise Invalid(lazy_gettext("Please check this value."), field=field) from None
-
-
 class GiveForm(BaseModel):
     id: str = ""
     contact_id: str = ""
@@ -92,16 +84,16 @@ class GiveForm(BaseModel):
 
 def _to_write(form: GiveForm, *, editing: bool) -> GiveWrite:
     values: dict[str, Any] = {
-        "contact_id": _uuid(form.contact_id, "contact_id"),
+        "contact_id": optional_uuid(form.contact_id, "contact_id"),
         "kind": form.kind if form.kind in GiveKind.__members__ else "resource",
         "title": form.title.strip(),
         "details": form.details.strip() or None,
         "status": form.status if form.status in GiveStatus.__members__ else "planned",
     }
     if form.other_contact_id.strip() or editing:
-        values["other_contact_id"] = _uuid(form.other_contact_id, "other_contact_id")
+        values["other_contact_id"] = optional_uuid(form.other_contact_id, "other_contact_id")
     if form.event_id.strip():
-        values["event_id"] = _uuid(form.event_id, "event_id")
+        values["event_id"] = optional_uuid(form.event_id, "event_id")
     if form.intro_why.strip() or editing:
         values["intro_why"] = form.intro_why.strip() or None
     if form.due_on.strip():
@@ -116,8 +108,7 @@ def _to_write(form: GiveForm, *, editing: bool) -> GiveWrite:
     try:
         return GiveWrite.model_validate(values)
     except ValidationError as error:
-        field = str(error.errors()[0]["loc"][0]) if error.errors() else None
-        raise Invalid(lazy_gettext("This value is too long."), field=field) from None
+        raise invalid_from(error) from None
 
 
 def _form_context(
@@ -177,7 +168,7 @@ def create(
     request: Request, session: SessionDep, user: CurrentUser, form: Annotated[GiveForm, Form()]
 ) -> Response:
     try:
-        give_id = _uuid(form.id, "id") or uuid.uuid4()
+        give_id = optional_uuid(form.id, "id") or uuid.uuid4()
         give, _ = gives.put_give(
             session, owner=user, give_id=give_id, data=_to_write(form, editing=False)
         )

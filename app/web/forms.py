@@ -1,0 +1,24 @@
+"""Small helpers for HTML forms, whose fields all arrive as strings."""
+
+import uuid
+
+from pydantic import ValidationError
+
+from app.errors import Invalid
+from app.web.i18n import lazy_gettext
+
+
+def optional_uuid(value: str, field: str) -> uuid.UUID | None:
+    """An id from a form field: empty is None, anything else must be a UUID (422 otherwise)."""
+    if not value.strip():
+        return None
+    try:
+        return uuid.UUID(value.strip())
+    except ValueError:
+        raise Invalid(lazy_gettext("Please check this value."), field=field) from None
+
+
+def invalid_from(error: ValidationError) -> Invalid:
+    """A model's validation error as a 422 naming the first field at fault."""
+    field = str(error.errors()[0]["loc"][0]) if error.errors() else None
+    return Invalid(lazy_gettext("This value is too long."), field=field)
