@@ -161,7 +161,9 @@ async def import_contacts(
     dry_run = str(form.get("dry_run", "")).lower() in {"1", "true", "on", "yes"}
     on_match = "skip" if str(form.get("on_match", "")) == "skip" else "merge"
     parsed = exchange.parse_file(data, filename=upload.filename or "", locale=user.locale)
-    return exchange.apply(session, owner=user, parsed=parsed, dry_run=dry_run, on_match=on_match)
+    return exchange.apply(
+        session, owner=user, parsed=parsed, dry_run=dry_run, on_match=on_match, locale=user.locale
+    )
 
 
 @router.get("/contacts/{contact_id}.vcf", response_class=Response)

@@ -97,23 +97,57 @@ def parse_file(data: bytes, *, filename: str, locale: str) -> ParsedFile:
     return ParsedFile(format=kind, people=people, rejected=rejected)
 
 
+def _match_keys(person: ParsedPerson) -> set[tuple[str, ...]]:
+    """What makes two records of one file the same person, as `contacts.existing_for` sees it."""
+    keys: set[tuple[str, ...]] = set()
+    if person.source_uid:
+        keys.add(("uid", person.source_uid[:500]))
+    if person.email and contacts.valid_import_email(person.email):
+        keys.add(("email", person.email.lower()))
+    if person.full_name:
+        name = " ".join(sorted(set(contacts.words(person.full_name))))
+        keys.add(("name", name, contacts.fold(person.company or "")))
+    return keys
+
+
 def apply(
-    session: Session, *, owner: User, parsed: ParsedFile, dry_run: bool, on_match: str
+    session: Session,
+    *,
+    owner: User,
+    parsed: ParsedFile,
+    dry_run: bool,
+    on_match: str,
+    locale: str | None = None,
 ) -> ImportReport:
-    """Preview (`dry_run`) or import the people of a parsed file."""
-    rejected = [
-        RejectedPublic(
-            index=r.index,
-            label=r.label,
-            code=r.reason,
-            reason=str(REJECT_REASONS.get(r.reason, REJECT_REASONS["unreadable"])),
+    """Preview (`dry_run`) or import the people of a parsed file; reasons in the user's locale."""
+    with use_locale(locale or owner.locale):
+        rejected = [
+            RejectedPublic(
+                index=r.index,
+                label=r.label,
+                code=r.reason,
+                reason=str(REJECT_REASONS.get(r.reason, REJECT_REASONS["unreadable"])),
+            )  # fmt: skip
+            for r in parsed.rejected
+        ]
+    if not dry_run:
+        summary = contacts.import_people(
+            session, owner=owner, people=parsed.people, on_match=on_match
+        )
+        return ImportReport(
+            dry_run=False, format=parsed.format, created=len(summary.created),
+            updated=len(summary.updated), skipped=len(summary.skipped), rejected=rejected,
         )  # fmt: skip
-        for r in parsed.rejected
-    ]
     previews = []
     known = 0
+    # A person twice in one file is saved once: the second record completes the first.
+    seen: set[tuple[str, ...]] = set()
     for person in parsed.people:
-        is_known = contacts.existing_for(session, owner=owner, person=person) is not None
+        keys = _match_keys(person)
+        is_known = bool(keys & seen) or (
+            contacts.existing_for(session, owner=owner, person=person) is not None
+        )
+        seen |= keys
         known += is_known
         previews.append(
             PersonPreview(
@@ -124,20 +158,11 @@ def apply(
                 known=is_known,
             )  # fmt: skip
         )
-    report = ImportReport(
-        dry_run=dry_run, format=parsed.format, created=len(parsed.people) - known,
+    return ImportReport(
+        dry_run=True, format=parsed.format, created=len(parsed.people) - known,
         updated=known if on_match == "merge" else 0, skipped=known if on_match == "skip" else 0,
-        rejected=rejected, people=previews if dry_run else [],
+        rejected=rejected, people=previews,
     )  # fmt: skip
-    if dry_run:
-        return report
-    summary = contacts.import_people(session, owner=owner, people=parsed.people, on_match=on_match)
-    report.created, report.updated, report.skipped = (
-        len(summary.created),
-        len(summary.updated),
-        len(summary.skipped),
-    )
-    return report
 
 
 def _card_fields(row: Mapping[str, Any]) -> dict[str, Any]:

@@ -820,6 +820,19 @@ class ImportSummary:
     skipped: list[str] = field(default_factory=list)
 
 
+def _imported_value(name: str, value: str) -> str | None:
+    try:
+        cleaned = _clean_email(value) if name == "email" else _clean_url(value)
+    except Invalid:
+        return None
+    return cleaned if len(cleaned) <= LIMITS[name] else None
+
+
+def valid_import_email(value: str) -> bool:
+    """Whether an imported e-mail address is kept (a bad one is dropped, the person kept)."""
+    return _imported_value("email", value) is not None
+
+
 def existing_for(session: Session, *, owner: User, person: Any) -> Contact | None:
     """The person an imported record refers to: same UID, else e-mail, else name and company."""
     base = select(Contact).where(Contact.owner_id == owner.id)
@@ -874,13 +887,15 @@ def import_people(
         tags = list(person.tags or [])
         if existing is not None:
             tags = [*existing.tags, *tags]
-        body["tags"] = tags
+        body["tags"] = clean_tags(tags)
         for name in ("email", "url"):
-            try:
-                if name in body:
-                    (_clean_email if name == "email" else _clean_url)(body[name])
-            except Invalid:
-                body.pop(name)
+            if name in body:
+                # A bad address or link costs the field, never the person.
+                cleaned = _imported_value(name, body[name])
+                if cleaned is None:
+                    body.pop(name)
+                else:
+                    body[name] = cleaned
         target = existing.id if existing is not None else uuid.uuid4()
         contact, created = put_contact(
             session, owner=owner, contact_id=target, data=ContactWrite.model_validate(body)
