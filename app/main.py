@@ -17,6 +17,7 @@ from app.calendar import api as calendar_api
 from app.calendar import pages as calendar_pages
 from app.config import Settings
 from app.contacts import api as contacts_api
+from app.contacts import import_pages as contacts_import_pages
 from app.contacts import pages as contacts_pages
 from app.db import make_engine
 from app.errors import install_error_handlers
@@ -97,6 +98,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         contacts_api.router,
         gives_api.router,
         gives_pages.router,
+        contacts_import_pages.router,
         contacts_pages.router,
         shell_pages.router,
     ):

@@ -1,0 +1,78 @@
+"""People import pages: choose a .vcf or .csv, preview what will happen, then import."""
+
+import base64
+import binascii
+from typing import Annotated
+
+from fastapi import APIRouter, File, Form, Request, UploadFile
+from fastapi.responses import Response
+
+from app.accounts.deps import CurrentUser
+from app.contacts import exchange
+from app.db import SessionDep
+from app.errors import AppError, Invalid
+from app.web.i18n import lazy_gettext
+from app.web.templating import redirect, register_flash, render
+
+router = APIRouter(include_in_schema=False)
+
+register_flash("people_imported", lazy_gettext("The people are imported."))
+PREVIEW_ROWS = 50
+
+
+@router.get("/people/import")
+def import_page(request: Request, user: CurrentUser) -> Response:
+    return render(request, "contacts/import.html", {"on_match": "merge"})
+
+
+def _refused(request: Request, error: AppError, on_match: str) -> Response:
+    context = {"on_match": on_match, "error": error.detail(request.state.locale),
+               "error_field": error.field or "file"}  # fmt: skip
+    return render(request, "contacts/import.html", context, status_code=error.status_code)
+
+
+@router.post("/people/import")
+def preview(
+    request: Request,
+    session: SessionDep,
+    user: CurrentUser,
+    file: Annotated[UploadFile | None, File()] = None,
+    on_match: Annotated[str, Form()] = "merge",
+) -> Response:
+    on_match = "skip" if on_match == "skip" else "merge"
+    try:
+        if file is None or not file.filename:
+            raise Invalid(lazy_gettext("Please choose a file."), field="file")
+        data = file.file.read(exchange.MAX_UPLOAD + 1)
+        parsed = exchange.parse_file(data, filename=file.filename, locale=user.locale)
+    except AppError as error:
+        return _refused(request, error, on_match)
+    report = exchange.apply(session, owner=user, parsed=parsed, dry_run=True, on_match=on_match)
+    context = {
+        "report": report, "rows": report.people[:PREVIEW_ROWS], "more": max(0, len(report.people) - PREVIEW_ROWS),
+        "payload": base64.b64encode(data).decode(), "filename": file.filename, "on_match": on_match,
+    }  # fmt: skip
+    return render(request, "contacts/import_preview.html", context)
+
+
+@router.post("/people/import/save")
+async def save(request: Request, session: SessionDep, user: CurrentUser) -> Response:
+    # The preview carries the file itself (base64), larger than Starlette's 1 MB default part.
+    form = await request.form(max_fields=5, max_part_size=exchange.MAX_UPLOAD * 2)
+    on_match = "skip" if form.get("on_match") == "skip" else "merge"
+    try:
+        data = base64.b64decode(str(form.get("payload", "")), validate=True)
+    except (binascii.Error, ValueError):
+        data = b""
+    try:
+        if not data:
+            raise Invalid(
+                lazy_gettext("This preview could not be read. Please import again."), field="file"
+            )
+        parsed = exchange.parse_file(
+            data, filename=str(form.get("filename", "")), locale=user.locale
+        )
+    except AppError as error:
+        return _refused(request, error, on_match)
+    exchange.apply(session, owner=user, parsed=parsed, dry_run=False, on_match=on_match)
+    return redirect("/people", flash_key="people_imported")

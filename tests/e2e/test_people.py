@@ -1,0 +1,62 @@
+"""In Chromium at 360 px: the people list, a person's page, and importing a vCard; axe on each."""
+
+import uuid
+
+from playwright.sync_api import Page, expect
+
+from tests.contacts.test_import_pages import VCF
+from tests.e2e.conftest import LiveServer
+from tests.e2e.test_capture import api
+from tests.e2e.test_events import assert_fits, sign_in
+from tests.e2e.test_shell import assert_accessible
+
+
+def test_import_a_vcard_then_find_and_open_a_person(live_server: LiveServer, page: Page) -> None:
+    sign_in(live_server, page, "zoe@example.org")
+    page.goto(f"{live_server.url}/people")
+    expect(page.locator("p.empty")).to_contain_text("Personne pour l’instant.")
+    assert_accessible(page)
+    page.get_by_role("link", name="Importer", exact=True).click()
+    expect(page.locator("h1")).to_have_text("Importer des personnes")
+    assert_accessible(page)
+    page.set_input_files(
+        "#f-file", files=[{"name": "contacts.vcf", "mimeType": "text/vcard", "buffer": VCF}]
+    )
+    page.get_by_role("button", name="Aperçu").click()
+    expect(page.locator("[data-count=created] strong")).to_have_text("2")
+    expect(page.locator("[data-count=rejected] strong")).to_have_text("1")
+    assert_fits(page)
+    assert_accessible(page)
+    page.get_by_role("button", name="Importer 2 personnes").click()
+    expect(page.locator(".flash")).to_have_text("Les personnes sont importées.")
+    expect(page.locator("li.person")).to_have_count(2)
+
+    page.fill("#f-q", "helene")
+    page.get_by_role("button", name="Filtrer").click()
+    expect(page.locator("li.person")).to_have_count(1)
+    page.get_by_role("link", name="Hélène Dupont").click()
+    expect(page.locator("h1")).to_have_text("Hélène Dupont")
+    assert_fits(page)
+    assert_accessible(page)
+    page.get_by_role("button", name="Café").click()
+    expect(page.locator(".flash")).to_have_text("C’est noté.")
+    expect(page.locator("ol.timeline li").first).to_contain_text("Café")
+
+
+def test_person_page_in_english_with_a_photo(live_server: LiveServer, page: Page) -> None:
+    sign_in(live_server, page, "ann@example.org")
+    page.click("footer button[lang=en]")
+    client = api(live_server, "ann@example.org")
+    person = str(uuid.uuid4())
+    gif = "R0lGODlhAQABAIAAAAAAAP///ywAAAAAAQABAAACAUwAOw=="
+    client.put(
+        f"/api/v1/contacts/{person}",
+        json={"full_name": "Sam Green", "hook": "bike lanes", "needs": "a designer", "photo": gif},
+    )
+    page.goto(f"{live_server.url}/people/{person}")
+    expect(page.locator("h1")).to_have_text("Sam Green")
+    expect(page.locator("img.photo")).to_be_visible()
+    expect(page.locator("section[aria-labelledby=hook-title]")).to_contain_text(
+        "They are looking for"
+    )
+    assert_accessible(page)
