@@ -12,6 +12,7 @@ from app.config import Settings
 from app.db import utcnow
 from app.events import imports
 from app.events import service as events
+from app.gives import calendar as _give_calendar  # noqa: F401 - puts gives in feeds and digests
 
 log = logging.getLogger("givefirst.jobs")
 

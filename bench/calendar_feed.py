@@ -1,6 +1,6 @@
-"""Benchmark: build the private calendar feed of an account with 5,000 events.
+"""Benchmark: build the private calendar feed of an account with 5,000 items (events and gives).
 
-Run with `.venv/bin/python bench/calendar_feed.py [--events 5000] [--runs 30]`. The database is a
+Run with `.venv/bin/python bench/calendar_feed.py [--events 3000] [--gives 2000] [--runs 30]`. The database is a
 SQLite file in a temporary folder, built by the real migrations. It prints the first build (cold:
 nothing serialized yet) and the median and 95th percentile of the following builds, in ms,
 measured around `render_feed` (the database query, every item and the whole file).
@@ -23,16 +23,20 @@ from app import models  # noqa: F401 - every table
 from app.accounts import service as accounts
 from app.calendar import ical
 from app.calendar import service as calendar
+from app.contacts.models import Contact
 from app.db import make_engine, migrate
 from app.events.models import Event
 from app.events.service import series_link, series_name
+from app.gives import calendar as _give_calendar  # noqa: F401 - puts gives in the feed
+from app.gives.models import Give
 
 ZONES = ["Europe/Paris", "Europe/Paris", "Europe/Paris", "Europe/London", "America/New_York"]
 SECRET = "bench-secret-" + "x" * 40
 
 
-def fill(session: Session, count: int) -> calendar.CalendarFeed:
-    """An account with `count` events over six years, a few all-day, some long descriptions."""
+def fill(session: Session, count: int, gives: int) -> calendar.CalendarFeed:
+    """An account with `count` events over six years, a few all-day, some long descriptions, and
+    `gives` planned gives for 500 people, due over the next two years."""
     user = accounts.create_user(
         session, email="bench@example.org", password=secrets.token_urlsafe(16), display_name="Bench"
     )
@@ -78,6 +82,34 @@ def fill(session: Session, count: int) -> calendar.CalendarFeed:
                 updated_at=now,
             )
         )
+    people = [
+        Contact(
+            id=uuid.uuid4(),
+            owner_id=user.id,
+            full_name=f"Personne {n}",
+            sort_name=f"personne {n}",
+            created_at=now,
+            updated_at=now,
+            recent_at=now,
+        )  # fmt: skip
+        for n in range(500)
+    ]
+    session.add_all(people)
+    session.flush()
+    for index in range(gives):
+        session.add(
+            Give(
+                owner_id=user.id,
+                contact_id=people[index % 500].id,
+                kind="resource",
+                title=f"Envoyer la ressource n°{index}",
+                status="planned",
+                due_on=(now + timedelta(days=rng.randrange(730))).date(),
+                details="Un lien utile." if index % 3 else None,
+                created_at=now,
+                updated_at=now,
+            )  # fmt: skip
+        )
     feed, _token = calendar.ensure_feed(session, user=user, secret=SECRET)
     session.commit()
     return feed
@@ -85,15 +117,17 @@ def fill(session: Session, count: int) -> calendar.CalendarFeed:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--events", type=int, default=5000)
+    parser.add_argument("--events", type=int, default=3000)
+    parser.add_argument("--gives", type=int, default=2000)
     parser.add_argument("--runs", type=int, default=30)
-    args = parser.parse_args()
+    # `make bench BENCH_ARGS=...` passes the people benchmark's options too; this one uses SQLite.
+    args, _others = parser.parse_known_args()
     with tempfile.TemporaryDirectory() as folder:
         url = f"sqlite:///{Path(folder) / 'bench.db'}"
         migrate(url)
         engine = make_engine(url)
         with Session(engine, expire_on_commit=False) as session:
-            feed = fill(session, args.events)
+            feed = fill(session, args.events, args.gives)
         timings = []
         size = 0
         ical.clear_cache()
@@ -111,7 +145,7 @@ def main() -> None:
         engine.dispose()
     cold, warm = timings[0], sorted(timings[1:])
     p95 = warm[min(len(warm) - 1, round(0.95 * (len(warm) - 1)))]
-    print(f"calendar feed, {args.events} events, {size / 1e6:.1f} MB")
+    print(f"calendar feed, {args.events} events and {args.gives} gives, {size / 1e6:.1f} MB")
     print(f"  first build (cold, nothing cached): {cold:.0f} ms")
     print(
         f"  next {len(warm)} builds: median {statistics.median(warm):.0f} ms, p95 {p95:.0f} ms (target < 300 ms)"

@@ -120,3 +120,18 @@ def test_serve_applies_migrations_and_serves_signup(tmp_path: Path) -> None:
     finally:
         server.terminate()
         server.wait(timeout=10)
+
+
+def test_jobs_alone_know_every_digest_section_and_feed_source() -> None:
+    """`givefirst jobs run` does not build the web app: the gives must still reach digests."""
+    import subprocess
+    import sys
+
+    script = (
+        "import app.jobs; from app.calendar import digest, service; "
+        "print(len(digest.SECTION_SOURCES), len(service.ITEM_SOURCES))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True
+    )
+    assert result.stdout.split() == ["3", "2"]

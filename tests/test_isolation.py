@@ -137,6 +137,7 @@ def _give_requests(alice: TestClient) -> Requests:
     base = f"/api/v1/gives/{give_id}"
     return [
         ("GET", base, None),
+        ("GET", f"{base}.ics", None),
         ("PATCH", base, {"title": "taken"}),
         ("PUT", base, {"title": "taken"}),
         ("GET", f"/api/v1/events/{event['id']}/follow-up", None),
@@ -202,6 +203,7 @@ COVERED_ROUTES = {
     "/people/{contact_id}/merge",
     "/people/{contact_id}/delete",
     "/api/v1/gives/{give_id}",
+    "/api/v1/gives/{give_id}.ics",
     "/api/v1/events/{event_id}/follow-up",
     "/api/v1/contacts/{contact_id}/referrals",
     "/api/v1/contacts/{contact_id}/referrals/{referral_id}",

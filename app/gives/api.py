@@ -7,9 +7,11 @@ from typing import Any
 from fastapi import APIRouter, Response, status
 
 from app.accounts.deps import CurrentUser
+from app.calendar import service as calendar
 from app.contacts import service as contacts
 from app.db import SessionDep
 from app.events import service as events
+from app.gives import calendar as give_calendar
 from app.gives import service as gives
 from app.gives.models import (
     FollowUpList,
@@ -40,6 +42,22 @@ def list_gives(
         session, owner=user, status=status.value if status else None, due_before=due_before,
         contact_id=contact_id, event_id=event_id,
     )  # fmt: skip
+
+
+@router.get(
+    "/gives/{give_id}.ics",
+    response_class=Response,
+    responses={200: {"content": {"text/calendar": {}}}},
+)
+def give_file(session: SessionDep, user: CurrentUser, give_id: uuid.UUID) -> Response:
+    """One give as an .ics file (an all-day event on its due day), to add to any calendar."""
+    give, body = give_calendar.give_file(session, owner=user, give_id=give_id)
+    filename = calendar.safe_filename(give.title)
+    return Response(
+        body,
+        media_type="text/calendar; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
 
 
 @router.put(

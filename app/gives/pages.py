@@ -18,6 +18,7 @@ from app.db import SessionDep, utcnow
 from app.errors import AppError, Invalid
 from app.events import service as events
 from app.events.models import Event
+from app.gives import calendar as give_calendar
 from app.gives import messages
 from app.gives import service as gives
 from app.gives.models import Give, GiveKind, GiveStatus, GiveWrite, IntroState
@@ -191,8 +192,11 @@ def _give_context(session: Session, user: User, give: Give) -> dict[str, Any]:
     prepared = messages.prepared_messages(
         give=give, person=person, other=other, user=user, profile=profile
     )
+    today = gives.local_today(user)
+    people = {c.id: c for c in (person, other) if c is not None}
+    google = give_calendar.google_calendar_link_for_give(give, people, today)
     return {**labels(), "give": give, "person": person, "other": other, "event": event,
-            "prepared": prepared, "today": gives.local_today(user)}  # fmt: skip
+            "prepared": prepared, "today": today, "google_calendar": google}  # fmt: skip
 
 
 @router.get("/gives/{give_id}")

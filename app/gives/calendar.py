@@ -1,0 +1,133 @@
+"""Gives in the user's calendar: planned gives with a due day are all-day items with an alarm on
+the morning of that day (Google ignores VTODO); one give as an .ics; and the digest's sections."""
+
+import uuid
+from collections.abc import Iterable
+from datetime import date, timedelta
+from urllib.parse import urlencode
+
+from sqlmodel import Session, col, select
+
+from app.accounts.models import User
+from app.calendar import digest
+from app.calendar import service as calendar
+from app.calendar.ical import FeedItem, all_day_item, build_calendar
+from app.calendar.models import CalendarFeed
+from app.contacts import service as contacts
+from app.contacts.models import Contact
+from app.gives import service as gives
+from app.gives.models import Give, GiveStatus
+from app.web.i18n import gettext
+
+
+def _description(give: Give, person: Contact | None, other: Contact | None) -> str:
+    names = " ↔ ".join(contacts.display_name(c) for c in (person, other) if c is not None)
+    return "\n\n".join(part for part in (names, (give.details or "").strip()) if part)
+
+
+def give_item(give: Give, people: dict[uuid.UUID, Contact], timezone: str) -> FeedItem:
+    """A planned give as an all-day item on its due day, with an alarm at 08:00 that day.
+
+    The alarm is relative to the day's start (TRIGGER:PT8H), which Apple Calendar and Thunderbird
+    honour for all-day events; Google applies its own default reminders to subscribed calendars.
+    """
+    assert give.due_on is not None
+    person = people.get(give.contact_id)
+    other = people.get(give.other_contact_id) if give.other_contact_id else None
+    return all_day_item(
+        uid=f"give-{give.id}@givefirst", summary=give.title, day=give.due_on,
+        modified=give.updated_at, timezone=timezone, description=_description(give, person, other),
+        sequence=give.sequence,
+    )  # fmt: skip
+
+
+def _give_items(session: Session, user: User, feed: CalendarFeed) -> Iterable[FeedItem]:
+    """Planned gives with a due day; done, skipped and undated ones stay out of the calendar."""
+    if not feed.include_gives:
+        return []
+    planned = list(
+        session.exec(
+            select(Give)
+            .where(
+                Give.owner_id == user.id,
+                Give.status == GiveStatus.planned.value,
+                col(Give.due_on).is_not(None),
+            )
+            .order_by(col(Give.due_on), col(Give.id))
+        )
+    )
+    people = gives.people_of(session, owner=user, gives=planned)
+    return [give_item(give, people, user.timezone) for give in planned]
+
+
+calendar.register_source(_give_items)
+
+
+def give_file(session: Session, *, owner: User, give_id: uuid.UUID) -> tuple[Give, bytes]:
+    """One give as an .ics file (an all-day event on its due day, today when it has none)."""
+    give = gives.get_give(session, owner=owner, give_id=give_id)
+    people = gives.people_of(session, owner=owner, gives=[give])
+    if give.due_on is None:
+        give = give.model_copy(update={"due_on": gives.local_today(owner)})
+    body = build_calendar(
+        name=give.title, items=[give_item(give, people, owner.timezone)], feed=False
+    )
+    return give, body
+
+
+def google_calendar_link_for_give(give: Give, people: dict[uuid.UUID, Contact], today: date) -> str:
+    """A link that opens Google Calendar's "new event" form with the give on its due day."""
+    day = give.due_on or today
+    person = people.get(give.contact_id)
+    other = people.get(give.other_contact_id) if give.other_contact_id else None
+    query = {
+        "action": "TEMPLATE",
+        "text": give.title,
+        "dates": f"{day:%Y%m%d}/{day + timedelta(days=1):%Y%m%d}",
+        "details": _description(give, person, other)[:1500],
+    }
+    return "https://calendar.google.com/calendar/render?" + urlencode(query)
+
+
+def _gives_today(
+    session: Session, user: User, day: date, base_url: str
+) -> digest.DigestSection | None:
+    due = session.exec(
+        select(Give)
+        .where(
+            Give.owner_id == user.id,
+            Give.status == GiveStatus.planned.value,
+            col(Give.due_on).is_not(None),
+            col(Give.due_on) <= day,
+        )
+        .order_by(col(Give.due_on))
+        .limit(30)
+    ).all()
+    people = gives.people_of(session, owner=user, gives=list(due))
+    lines = []
+    for give in due:
+        person = people.get(give.contact_id)
+        detail = contacts.display_name(person) if person else ""
+        if give.due_on is not None and give.due_on < day:
+            detail = f"{detail} · {gettext('late')}" if detail else gettext("late")
+        lines.append(digest.DigestLine(give.title, detail, f"{base_url}/gives/{give.id}"))
+    return digest.DigestSection(gettext("Gives for today"), lines) if lines else None
+
+
+def _to_follow_up(
+    session: Session, user: User, day: date, base_url: str
+) -> digest.DigestSection | None:
+    lines = [
+        digest.DigestLine(
+            item.event.name,
+            gettext("%(done)s of %(total)s followed up")
+            % {"done": item.followed_up, "total": item.total},
+            f"{base_url}/events/{item.event.id}/follow-up",
+        )
+        for item in gives.to_follow_up(session, owner=user, days=3)
+    ]
+    return digest.DigestSection(gettext("People to follow up"), lines) if lines else None
+
+
+digest.register_section(_gives_today)
+digest.register_section(_to_follow_up)

@@ -1,0 +1,193 @@
+"""Gives in the calendar: planned gives with a due day in the private feed as all-day items with
+a morning alarm (read by icalendar and by ical.js), one give as .ics, and the digest's sections."""
+
+import uuid
+from datetime import date, timedelta
+from urllib.parse import parse_qs, urlsplit
+
+import icalendar
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from sqlmodel import Session
+
+from app.accounts import service as accounts
+from app.calendar import digest
+from tests.calendar.icaljs import parse_with_icaljs
+from tests.gives.test_api import event, paris_today, person, put_give
+
+
+def feed(client: TestClient, owner: TestClient) -> bytes:
+    path = urlsplit(owner.get("/api/v1/calendar").json()["url"]).path
+    response = client.get(path)
+    assert response.status_code == 200
+    return response.content
+
+
+def test_planned_gives_are_all_day_items_with_a_morning_alarm(
+    alice: TestClient, client: TestClient
+) -> None:
+    lea, marc = person(alice, "Léa Martin"), person(alice, "Marc Petit")
+    days = [paris_today() + timedelta(days=n) for n in (0, 3, 40)]
+    planned = [
+        put_give(alice, contact_id=lea, kind="resource", title=f"Geste {n}", due_on=day.isoformat())
+        for n, day in enumerate(days)
+    ]
+    intro = put_give(
+        alice,
+        contact_id=lea,
+        other_contact_id=marc,
+        kind="introduction",
+        title="Présenter Léa à Marc",
+        due_on=days[1].isoformat(),
+    )
+    done = put_give(alice, contact_id=marc, kind="resource", title="Déjà fait", status="done")
+    idea = put_give(alice, contact_id=marc, kind="help", title="Une idée", status="idea")
+    body = feed(client, alice)
+    parsed = icalendar.Calendar.from_ical(body)
+    gives = {str(v["uid"]): v for v in parsed.walk("VEVENT") if str(v["uid"]).startswith("give-")}
+    expected = {f"give-{g['id']}@givefirst": g for g in [*planned, intro]}
+    assert set(gives) == set(expected)
+    for uid, give in expected.items():
+        vevent = gives[uid]
+        start, end = vevent.decoded("dtstart"), vevent.decoded("dtend")
+        assert isinstance(start, date) and start.isoformat() == give["due_on"]
+        assert end == start + timedelta(days=1)
+        alarm = vevent.walk("VALARM")[0]
+        assert alarm.decoded("trigger") == timedelta(hours=8)
+        assert "ATTENDEE" not in vevent
+    assert "Léa Martin ↔ Marc Petit" in str(gives[f"give-{intro['id']}@givefirst"]["description"])
+    assert (
+        f"give-{done['id']}@givefirst" not in gives and f"give-{idea['id']}@givefirst" not in gives
+    )
+    # Thunderbird's parser reads the same days.
+    seen = {item["uid"]: item for item in parse_with_icaljs(body)["events"]}
+    for uid, give in expected.items():
+        assert seen[uid]["all_day"] is True
+        assert seen[uid]["start"] == give["due_on"]
+
+
+def test_a_change_bumps_sequence_and_etag_and_done_leaves(
+    alice: TestClient, client: TestClient
+) -> None:
+    lea = person(alice, "Léa")
+    give = put_give(
+        alice,
+        contact_id=lea,
+        kind="resource",
+        title="Envoyer le guide",
+        due_on=paris_today().isoformat(),
+    )
+    path = urlsplit(alice.get("/api/v1/calendar").json()["url"]).path
+    first = client.get(path)
+    alice.patch(f"/api/v1/gives/{give['id']}", json={"title": "Envoyer le guide complet"})
+    second = client.get(path, headers={"If-None-Match": first.headers["etag"]})
+    assert second.status_code == 200 and second.headers["etag"] != first.headers["etag"]
+    vevent = next(
+        v
+        for v in icalendar.Calendar.from_ical(second.content).walk("VEVENT")
+        if str(v["uid"]).startswith("give-")
+    )
+    assert int(vevent["sequence"]) == 1
+    alice.patch(f"/api/v1/gives/{give['id']}", json={"status": "done"})
+    assert b"give-" not in client.get(path).content
+
+
+def test_gives_stay_out_when_the_user_says_so(alice: TestClient, client: TestClient) -> None:
+    put_give(
+        alice, contact_id=person(alice, "Léa"), kind="resource", due_on=paris_today().isoformat()
+    )
+    assert b"give-" in feed(client, alice)
+    alice.patch("/api/v1/calendar", json={"include_gives": False})
+    assert b"give-" not in feed(client, alice)
+
+
+def test_another_users_gives_never_appear(
+    alice: TestClient, bob: TestClient, client: TestClient
+) -> None:
+    put_give(
+        bob,
+        contact_id=person(bob, "Bob's friend"),
+        kind="resource",
+        title="Bob's give",
+        due_on=paris_today().isoformat(),
+    )
+    assert b"Bob" not in feed(client, alice)
+
+
+def test_one_give_as_an_ics_file_and_a_google_link(zoe: TestClient) -> None:
+    lea = person(zoe, "Léa")
+    give = put_give(
+        zoe, contact_id=lea, kind="resource", title="Envoyer l’article", due_on="2027-03-02"
+    )
+    response = zoe.get(f"/api/v1/gives/{give['id']}.ics")
+    assert response.status_code == 200 and response.headers["content-type"].startswith(
+        "text/calendar"
+    )
+    assert "attachment" in response.headers["content-disposition"]
+    vevent = icalendar.Calendar.from_ical(response.content).walk("VEVENT")[0]
+    assert vevent.decoded("dtstart") == date(2027, 3, 2)
+    assert zoe.get(f"/api/v1/gives/{uuid.uuid4()}.ics").status_code == 404
+    page = zoe.get(f"/gives/{give['id']}").text
+    link = next(
+        part.split('"')[0]
+        for part in page.split('href="')
+        if part.startswith("https://calendar.google.com")
+    )
+    query = parse_qs(urlsplit(link.replace("&amp;", "&")).query)
+    assert query["dates"] == ["20270302/20270303"] and query["text"] == ["Envoyer l’article"]
+
+
+def test_digest_sections_for_gives_and_follow_ups(
+    app: FastAPI, zoe: TestClient, db: Session
+) -> None:
+    lea = person(zoe, "Léa Martin")
+    put_give(
+        zoe,
+        contact_id=lea,
+        kind="resource",
+        title="Envoyer le guide",
+        due_on=paris_today().isoformat(),
+    )
+    put_give(
+        zoe,
+        contact_id=lea,
+        kind="check_in",
+        title="En retard",
+        due_on=(paris_today() - timedelta(days=2)).isoformat(),
+    )
+    put_give(
+        zoe,
+        contact_id=lea,
+        kind="check_in",
+        title="Plus tard",
+        due_on=(paris_today() + timedelta(days=2)).isoformat(),
+    )
+    met = event(zoe, ends_days_ago=1, name="Salon Lumière")
+    person(zoe, "Marc", event_id=met["id"])
+    user = accounts.user_by_email(db, email="zoe@example.org")
+    sections = {
+        s.title: s
+        for s in digest.digest_sections(
+            db, user=user, day=paris_today(), base_url="https://gf.example"
+        )
+    }
+    gives = sections["Gestes pour aujourd’hui"]
+    assert [(line.title, line.detail) for line in gives.lines] == [
+        ("En retard", "Léa Martin · en retard"),
+        ("Envoyer le guide", "Léa Martin"),
+    ]
+    assert gives.lines[0].url is not None and gives.lines[0].url.startswith(
+        "https://gf.example/gives/"
+    )
+    follow = sections["Personnes à relancer"]
+    assert [(line.title, line.detail) for line in follow.lines] == [
+        ("Salon Lumière", "0 sur 1 relancé·es")
+    ]
+    user.locale = "en"
+    english = [
+        s.title
+        for s in digest.digest_sections(
+            db, user=user, day=paris_today(), base_url="https://gf.example"
+        )
+    ]
+    assert "Gives for today" in english and "People to follow up" in english
