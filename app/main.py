@@ -24,6 +24,7 @@ from app.errors import install_error_handlers
 from app.events import api as events_api
 from app.events import pages as events_pages
 from app.gives import api as gives_api
+from app.gives import network_pages as gives_network_pages
 from app.gives import pages as gives_pages
 from app.pwa import routes as pwa_routes
 from app.security import security_middleware
@@ -98,6 +99,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         contacts_api.router,
         gives_api.router,
         gives_pages.router,
+        gives_network_pages.router,
         contacts_import_pages.router,
         contacts_pages.router,
         shell_pages.router,

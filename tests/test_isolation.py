@@ -83,6 +83,7 @@ def _contact_requests(alice: TestClient) -> Requests:
     interaction = alice.post(
         f"/api/v1/contacts/{person_id}/interactions", json={"kind": "call"}
     ).json()
+    referral = alice.post(f"/api/v1/contacts/{person_id}/referrals", json={"whom": "x"}).json()
     base = f"/api/v1/contacts/{person_id}"
     page = f"/people/{person_id}"
     return [
@@ -99,20 +100,25 @@ def _contact_requests(alice: TestClient) -> Requests:
         ("POST", f"/api/v1/contacts/{other_id}/merge", {"other_id": person_id}),
         ("DELETE", f"{base}/photo", None),
         ("DELETE", base, None),
-        *PAGE_REQUESTS(page, person_id, other_id, interaction["id"]),
+        *PAGE_REQUESTS(page, person_id, other_id, interaction["id"], referral["id"]),
     ]
 
 
-def PAGE_REQUESTS(page: str, person_id: str, other_id: str, interaction_id: str) -> Requests:
-    """The people pages that name a person (filled in as the pages exist)."""
-    return [
-        (method, url.format(page=page, other=other_id, interaction=interaction_id), None)
-        for method, url in PEOPLE_PAGES
-    ]
+def PAGE_REQUESTS(
+    page: str, person_id: str, other_id: str, interaction_id: str, referral_id: str
+) -> Requests:
+    """The people pages that name a person."""
+    ids = {"page": page, "other": other_id, "interaction": interaction_id, "referral": referral_id}
+    return [(method, url.format(**ids), None) for method, url in PEOPLE_PAGES]
 
 
 PEOPLE_PAGES: list[tuple[str, str]] = [
     ("GET", "{page}"),
+    ("POST", "{page}/keeping"),
+    ("POST", "{page}/snooze"),
+    ("POST", "{page}/stages"),
+    ("POST", "{page}/referrals"),
+    ("POST", "{page}/referrals/{referral}/delete"),
     ("GET", "{page}/edit"),
     ("POST", "{page}/edit"),
     ("POST", "{page}/interactions"),
@@ -202,6 +208,11 @@ COVERED_ROUTES = {
     "/people/{contact_id}/interactions/{interaction_id}/delete",
     "/people/{contact_id}/merge",
     "/people/{contact_id}/delete",
+    "/people/{contact_id}/keeping",
+    "/people/{contact_id}/snooze",
+    "/people/{contact_id}/stages",
+    "/people/{contact_id}/referrals",
+    "/people/{contact_id}/referrals/{referral_id}/delete",
     "/api/v1/gives/{give_id}",
     "/api/v1/gives/{give_id}.ics",
     "/api/v1/events/{event_id}/follow-up",

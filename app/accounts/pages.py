@@ -19,6 +19,7 @@ from app.calendar import pages as calendar_pages
 from app.config import Settings
 from app.db import SessionDep
 from app.errors import AppError
+from app.gives import network_pages
 from app.security import client_address
 from app.web.i18n import lazy_gettext
 from app.web.templating import flash, redirect, register_flash, render
@@ -187,6 +188,7 @@ def _settings_page(
         "tokens": accounts.list_tokens(session, user=user),
         "timezones": accounts.common_timezones(),
         **calendar_pages.settings_context(request, session, request.app.state.settings, user),
+        **network_pages.settings_context(session, user),
     }
     context.update(extra)
     return render(request, "accounts/settings.html", context, status_code=status_code)

@@ -18,6 +18,7 @@ from app.db import SessionDep, utcnow
 from app.errors import AppError, Invalid
 from app.events import service as events
 from app.events.models import Event
+from app.gives import network_pages
 from app.gives import pages as give_pages
 from app.gives import service as gives
 from app.gives.models import GiveKind, GiveWrite
@@ -251,7 +252,7 @@ def _person_context(session: Session, user: User, contact: Contact, **extra: Any
         "person": contact, "timeline": timeline, "through": through, "introduced": introduced,
         "matches": matches, "reasons": MATCH_REASONS, "kinds": INTERACTION_LABELS,
         "gives": their_gives, "give_people": gives.people_of(session, owner=user, gives=their_gives),
-        "today": gives.local_today(user), **give_pages.labels(), **extra,
+        **give_pages.labels(), **network_pages.person_context(session, user, contact), **extra,
     }  # fmt: skip
 
 

@@ -51,6 +51,8 @@ TEXT_FIELDS = (
     "full_name", "company", "role", "email", "phone", "url", "hook", "needs", "notes",
 )  # fmt: skip
 _WORD = re.compile(r"\w+")
+# Other fields whose change makes the person "updated".
+OTHER_FIELDS = ("tags", "met_through_id", "cadence_days", "knows_what_i_do", "would_recommend")
 LIMITS = {"full_name": 200, "company": 200, "role": 200, "email": 254, "phone": 50, "url": 2000,
           "hook": 2000, "needs": 2000}  # fmt: skip
 
@@ -152,6 +154,9 @@ def _clean_values(
             changes[name] = value or (None if name != "full_name" else "")
     if "tags" in changes and changes["tags"] is None:
         changes["tags"] = []
+    for name in ("knows_what_i_do", "would_recommend"):
+        if name in changes and changes[name] is None:
+            raise Invalid(lazy_gettext("This field cannot be empty."), field=name)
     if changes.get("met_through_id") is not None:
         through = session.get(Contact, changes["met_through_id"])
         if through is None or through.owner_id != owner.id or through.id == contact_id:
@@ -191,13 +196,13 @@ def put_contact(
     event = _event_of(session, owner, data.event_id) if data.event_id else None
     created = existing is None
     contact = existing or Contact(id=contact_id, owner_id=owner.id, created_at=now, recent_at=now)
-    before = {name: getattr(contact, name) for name in (*TEXT_FIELDS, "tags", "met_through_id")}
+    before = {name: getattr(contact, name) for name in (*TEXT_FIELDS, *OTHER_FIELDS)}
     for name, value in changes.items():
         setattr(contact, name, value)
     nameless = not contact.full_name and photo is None and contact.photo_type is None
     if nameless and (created or "full_name" in changes):
         raise Invalid(lazy_gettext("Please give a name, or take a photo."), field="full_name")
-    after = {name: getattr(contact, name) for name in (*TEXT_FIELDS, "tags", "met_through_id")}
+    after = {name: getattr(contact, name) for name in (*TEXT_FIELDS, *OTHER_FIELDS)}
     contact.sort_name = _sort_name(contact)
     if created:
         session.add(contact)

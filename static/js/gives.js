@@ -1,5 +1,5 @@
 // The give form: kept in the outbox first (offline too), sent with PUT /api/v1/gives/{id}.
-import { enqueue, available } from "./outbox.js";
+import { enqueue, available, flush } from "./outbox.js";
 
 const form = document.getElementById("give-form");
 
@@ -35,6 +35,8 @@ if (available() && form.action.endsWith("/gives")) {
     const status = document.getElementById("status");
     status.hidden = false;
     status.textContent = form.dataset.saved;
+    // Online, the next page should already show the give; offline, it is on its way.
+    if (navigator.onLine) await flush({ force: true });
     location.href = value("next") || "/follow-ups";
   });
 }

@@ -112,3 +112,45 @@ def test_a_give_planned_offline_syncs_once(live_server: LiveServer, page: Page) 
     page.reload()
     page.evaluate("import('/static/js/outbox.js').then((o) => o.flush({force: true}))")
     assert len(client.get("/api/v1/gives").json()) == 1
+
+
+def test_network_profile_and_page_in_both_languages(live_server: LiveServer, page: Page) -> None:
+    sign_in(live_server, page, "lou@example.org")
+    client = api(live_server, "lou@example.org")
+    amelie = str(uuid.uuid4())
+    client.put(
+        f"/api/v1/contacts/{amelie}", json={"full_name": "Amélie Fournier", "knows_what_i_do": True}
+    )
+    client.put(
+        f"/api/v1/contacts/{uuid.uuid4()}",
+        json={"full_name": "Karim Benali", "met_through_id": amelie},
+    )
+    client.put(
+        f"/api/v1/gives/{uuid.uuid4()}",
+        json={"contact_id": amelie, "kind": "resource", "status": "done"},
+    )
+    page.goto(f"{live_server.url}/settings")
+    page.fill("#f-specialty", "Comptable des artisans")
+    page.fill("#f-trigger_keyword", "bilan")
+    page.select_option("#f-event_cadence", "30")
+    page.locator("#network").get_by_role("button", name="Enregistrer").click()
+    expect(page.locator(".flash")).to_have_text("Votre profil réseau est enregistré.")
+    expect(page.locator("#f-specialty")).to_have_value("Comptable des artisans")
+    assert_accessible(page)
+    page.goto(f"{live_server.url}/people")
+    page.get_by_role("link", name="Mon réseau").click()
+    expect(page.locator("h1")).to_have_text("Mon réseau")
+    expect(page.locator(".funnel li").first).to_contain_text("2")
+    expect(page.locator("section[aria-labelledby=circle-title]")).to_contain_text("Karim Benali")
+    assert_fits(page)
+    assert_accessible(page)
+    page.goto(f"{live_server.url}/people/{amelie}")
+    page.check("#f-recommend")
+    page.locator("#network").get_by_role("button", name="Enregistrer").click()
+    expect(page.locator("#f-recommend")).to_be_checked()
+    assert_accessible(page)
+    page.click("footer button[lang=en]")
+    page.goto(f"{live_server.url}/network")
+    expect(page.locator("h1")).to_have_text("My network")
+    expect(page.locator("#gives-chart-desc")).to_have_text("1 in 12 months; most in one month: 1.")
+    assert_accessible(page)
