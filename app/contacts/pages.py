@@ -235,6 +235,10 @@ def _person_context(session: Session, user: User, contact: Contact, **extra: Any
         timeline.append(
             {"kind": item.kind, "at": item.happened_at, "note": item.note, "id": item.id}
         )
+    their_gives = gives.list_gives(session, owner=user, contact_id=contact.id, limit=100)
+    for give in their_gives:
+        if give.status == "done" and give.done_at is not None:
+            timeline.append({"kind": "give", "at": give.done_at, "give": give, "id": give.id})
     timeline.sort(key=lambda entry: entry["at"], reverse=True)
     through = session.get(Contact, contact.met_through_id) if contact.met_through_id else None
     introduced = session.exec(
@@ -247,7 +251,6 @@ def _person_context(session: Session, user: User, contact: Contact, **extra: Any
         session, owner=user, full_name=contact.full_name, email=contact.email or "",
         company=contact.company or "", exclude=contact.id,
     )  # fmt: skip
-    their_gives = gives.list_gives(session, owner=user, contact_id=contact.id, limit=100)
     return {
         "person": contact, "timeline": timeline, "through": through, "introduced": introduced,
         "matches": matches, "reasons": MATCH_REASONS, "kinds": INTERACTION_LABELS,

@@ -60,3 +60,30 @@ def test_person_page_in_english_with_a_photo(live_server: LiveServer, page: Page
         "They are looking for"
     )
     assert_accessible(page)
+
+
+def test_every_people_and_give_page_is_accessible(live_server: LiveServer, page: Page) -> None:
+    """axe on the pages the other browser tests do not open: edit, merge, delete, follow-ups."""
+    sign_in(live_server, page, "axe@example.org")
+    client = api(live_server, "axe@example.org")
+    first, second = str(uuid.uuid4()), str(uuid.uuid4())
+    client.put(
+        f"/api/v1/contacts/{first}",
+        json={"full_name": "Marc Petit", "company": "Kiosque", "tags": ["client"]},
+    )
+    client.put(
+        f"/api/v1/contacts/{second}",
+        json={"full_name": "marc petit", "email": "marc@kiosque.example"},
+    )
+    give = str(uuid.uuid4())
+    client.put(
+        f"/api/v1/gives/{give}", json={"contact_id": first, "kind": "resource", "title": "Le guide"}
+    )
+    for path in (
+        f"/people/{first}/edit", f"/people/{first}/merge?other={second}", f"/people/{first}/delete",
+        f"/gives/{give}/edit", f"/gives/{give}/delete", "/follow-ups", f"/gives/new?contact_id={first}",
+        "/people?q=marc", "/people?tag=client",
+    ):  # fmt: skip
+        page.goto(f"{live_server.url}{path}")
+        assert_fits(page)
+        assert_accessible(page)

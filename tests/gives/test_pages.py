@@ -270,3 +270,12 @@ def test_person_page_plans_a_give_in_two_taps(zoe: TestClient) -> None:
     assert "Recommander Léa" in texts(
         zoe.get(f"/people/{lea}").text, "a", within=("section", {"aria-labelledby": "gives-title"})
     )
+
+
+def test_a_done_give_shows_on_the_persons_timeline(zoe: TestClient) -> None:
+    lea = person(zoe, "Léa")
+    give = put_give(zoe, contact_id=lea, kind="resource", title="Le guide", status="done")
+    page = zoe.get(f"/people/{lea}").text
+    kinds = [item.get("data-kind") for item in Page(page).find_all("li") if item.get("data-kind")]
+    assert kinds == ["give"]
+    assert Page(page).find("a", href=f"/gives/{give['id']}") is not None
