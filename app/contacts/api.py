@@ -239,8 +239,12 @@ async def put_photo(
     """Set a person's photo from the request body (JPEG, PNG, WebP or GIF; checked by content,
     shrunk and stripped of its metadata)."""
     contact = contacts.get_contact(session, owner=user, contact_id=contact_id)
-    data = await request.body()
-    contacts.set_photo(session, owner=user, contact=contact, data=data)
+    data = bytearray()
+    async for chunk in request.stream():
+        data += chunk
+        if len(data) > contacts.PHOTO_MAX_BYTES:
+            raise Invalid(lazy_gettext("This photo is too large."), field="photo")
+    contacts.set_photo(session, owner=user, contact=contact, data=bytes(data))
 
 
 @router.delete("/contacts/{contact_id}/photo", status_code=status.HTTP_204_NO_CONTENT)

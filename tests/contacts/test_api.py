@@ -159,6 +159,8 @@ def test_photo_is_checked_shrunk_and_stripped_of_its_location(alice: TestClient)
     # Raw upload too, and a text file pretending to be an image is refused.
     raw = alice.put(f"/api/v1/contacts/{person_id}/photo", content=photo_bytes(size=(300, 200)))
     assert raw.status_code == 204
+    huge = alice.put(f"/api/v1/contacts/{person_id}/photo", content=b"\xff" * 8_000_001)
+    assert huge.status_code == 422 and huge.json()["field"] == "photo"
     refused = alice.put(f"/api/v1/contacts/{person_id}/photo", content=b"<svg onload=alert(1)>")
     assert refused.status_code == 422
     assert refused.json()["field"] == "photo"
