@@ -1,13 +1,13 @@
 """Every feature's tables, imported in one place for Alembic and the application."""
 
 from app.accounts.models import AccessToken, AuthSession, LoginFailure, User
-from app.calendar.models import CalendarFeed
+from app.calendar.models import CalendarFeed, CalendarItemCache
 from app.contacts.models import Contact, ContactPhoto, ContactTerm, Interaction, Meeting
 from app.events.models import Event, EventFeed, WantToMeet
 from app.gives.models import Give, NetworkProfile, Referral
 
 __all__ = [
-    "AccessToken", "AuthSession", "CalendarFeed", "Contact", "ContactPhoto", "ContactTerm",
+    "AccessToken", "AuthSession", "CalendarFeed", "CalendarItemCache", "Contact", "ContactPhoto", "ContactTerm",
     "Event", "EventFeed", "Give", "Interaction", "LoginFailure", "Meeting", "NetworkProfile",
     "Referral", "User", "WantToMeet",
 ]  # fmt: skip

@@ -131,7 +131,11 @@ def main() -> None:
         timings = []
         size = 0
         ical.clear_cache()
-        for _run in range(args.runs + 1):
+        # Run 0: nothing written yet anywhere; run 1: a new process (the items come back from the
+        # database); the others: the same process again.
+        for run in range(args.runs + 2):
+            if run == 1:
+                ical.clear_cache()
             with Session(engine, expire_on_commit=False) as session:
                 feed = session.get(calendar.CalendarFeed, feed.user_id)
                 assert feed is not None
@@ -143,10 +147,11 @@ def main() -> None:
                 size = len(built.body)
                 session.commit()
         engine.dispose()
-    cold, warm = timings[0], sorted(timings[1:])
+    cold, restart, warm = timings[0], timings[1], sorted(timings[2:])
     p95 = warm[min(len(warm) - 1, round(0.95 * (len(warm) - 1)))]
     print(f"calendar feed, {args.events} events and {args.gives} gives, {size / 1e6:.1f} MB")
-    print(f"  first build (cold, nothing cached): {cold:.0f} ms")
+    print(f"  first build ever (nothing written yet): {cold:.0f} ms")
+    print(f"  first build of a new process (items read back from the database): {restart:.0f} ms")
     print(
         f"  next {len(warm)} builds: median {statistics.median(warm):.0f} ms, p95 {p95:.0f} ms (target < 300 ms)"
     )

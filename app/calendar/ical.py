@@ -7,13 +7,15 @@ writes them with `icalendar`.
 Speed: icalendar folds every content line character by character, about 0.2 ms per event, which
 is a second for a 5,000-event feed. So each item's VEVENT is serialized by icalendar once and kept
 in a bounded in-process cache keyed by the item itself (a frozen dataclass: any change to what is
-written is a new key, so a cached entry is never stale), and each zone's VTIMEZONE is built once
-per range of years. The calendar is then written by icalendar around those serialized components.
+written is a new key, so a cached entry is never stale) and, by the feed, in the database under a
+digest of the item (shared by every process: see app.calendar.service.render_feed); each zone's
+VTIMEZONE is built once per range of years. The calendar is then written by icalendar around
+those serialized components.
 """
 
 import hashlib
 from collections import OrderedDict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
@@ -201,8 +203,21 @@ def _zones(items: list[FeedItem]) -> list[bytes]:
     ]
 
 
-def build_calendar(*, name: str, items: Iterable[FeedItem], feed: bool = True) -> bytes:
-    """A VCALENDAR with the items; `feed` adds the name and refresh interval of a subscription."""
+def item_digest(item: FeedItem) -> str:
+    """A digest of everything an item writes: equal digests, equal VEVENTs."""
+    return hashlib.blake2b(repr(item).encode(), digest_size=16).hexdigest()
+
+
+def build_calendar(
+    *,
+    name: str,
+    items: Iterable[FeedItem],
+    feed: bool = True,
+    serialize: Callable[[FeedItem], bytes] | None = None,
+) -> bytes:
+    """A VCALENDAR with the items; `feed` adds the name and refresh interval of a subscription.
+    `serialize` may find an item's VEVENT elsewhere (a shared cache) before icalendar writes it."""
+    serialize = serialize or vevent_bytes
     items = list(items)
     calendar = Calendar()
     calendar.add("prodid", PRODID)
@@ -218,7 +233,7 @@ def build_calendar(*, name: str, items: Iterable[FeedItem], feed: bool = True) -
     # `head` ends with END:VCALENDAR: the components go before it.
     end = b"END:VCALENDAR\r\n"
     assert head.endswith(end)
-    parts = [head[: -len(end)], *_zones(items), *(vevent_bytes(item) for item in items), end]
+    parts = [head[: -len(end)], *_zones(items), *(serialize(item) for item in items), end]
     return b"".join(parts)
 
 

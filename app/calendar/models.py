@@ -3,6 +3,7 @@
 import uuid
 from datetime import date, datetime
 
+from sqlalchemy import Column, LargeBinary
 from sqlmodel import Field, SQLModel
 
 from app.db import InstantField, utcnow
@@ -31,6 +32,18 @@ class CalendarFeed(SQLModel, table=True):
     content_changed_at: datetime = InstantField(default_factory=utcnow)
     created_at: datetime = InstantField(default_factory=utcnow)
     updated_at: datetime = InstantField(default_factory=utcnow)
+
+
+class CalendarItemCache(SQLModel, table=True):
+    """An item's VEVENT as icalendar wrote it, with a digest of everything written: shared by
+    every app process, so that a feed is fast after a restart and on any host."""
+
+    __tablename__ = "calendar_item_cache"
+
+    owner_id: uuid.UUID = Field(foreign_key="user_account.id", primary_key=True, ondelete="CASCADE")
+    uid: str = Field(primary_key=True, max_length=200)
+    digest: str = Field(max_length=32)
+    ics: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
 
 
 class CalendarLink(SQLModel):

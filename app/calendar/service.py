@@ -22,12 +22,15 @@ from typing import Any
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import delete as sa_delete
 from sqlalchemy import select as sa_select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col, select
 
 from app.accounts.models import User
-from app.calendar.ical import FeedItem, build_calendar, etag
-from app.calendar.models import CalendarFeed
+from app.calendar.ical import FeedItem, build_calendar, etag, item_digest, vevent_bytes
+from app.calendar.models import CalendarFeed, CalendarItemCache
 from app.db import utcnow
 from app.errors import NotFound
 from app.events import service as events
@@ -205,15 +208,63 @@ class FeedFile:
 
 
 def render_feed(session: Session, *, feed: CalendarFeed, user: User) -> FeedFile:
-    """The feed's file, with validators that change only when its content does."""
+    """The feed's file, with validators that change only when its content does.
+
+    Items already written by any app process are read back from `calendar_item_cache` (checked
+    by digest); new or changed ones are written by icalendar and stored for the next build.
+    """
     items = [item for source in ITEM_SOURCES for item in source(session, user, feed)]
-    body = build_calendar(name=feed_name(user), items=items)
+    rows = session.execute(
+        sa_select(
+            col(CalendarItemCache.uid), col(CalendarItemCache.digest), col(CalendarItemCache.ics)
+        ).where(col(CalendarItemCache.owner_id) == user.id)
+    )
+    cached: dict[str, tuple[str, bytes]] = {uid: (digest, ics) for uid, digest, ics in rows}
+    fresh: dict[str, tuple[str, bytes]] = {}
+
+    def serialize(item: FeedItem) -> bytes:
+        digest = item_digest(item)
+        found = cached.get(item.uid)
+        if found is not None and found[0] == digest:
+            return found[1]
+        data = vevent_bytes(item)
+        fresh[item.uid] = (digest, data)
+        return data
+
+    body = build_calendar(name=feed_name(user), items=items, serialize=serialize)
+    _store_items(session, user=user, fresh=fresh, gone=cached.keys() - {i.uid for i in items})
     tag = etag(body)
     if tag != feed.content_etag:
         feed.content_etag = tag
         feed.content_changed_at = utcnow().replace(microsecond=0)
         session.add(feed)
     return FeedFile(body=body, etag=tag, last_modified=feed.content_changed_at)
+
+
+def _store_items(
+    session: Session, *, user: User, fresh: dict[str, tuple[str, bytes]], gone: Iterable[str]
+) -> None:
+    """Keep what was just written for the next build; forget items that left the feed. Two
+    processes building one feed at once write the same bytes: the upsert makes that harmless."""
+    rows = [
+        {"owner_id": user.id, "uid": uid, "digest": d, "ics": b} for uid, (d, b) in fresh.items()
+    ]
+    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    for start in range(0, len(rows), 500):
+        statement = insert(CalendarItemCache).values(rows[start : start + 500])
+        statement = statement.on_conflict_do_update(
+            index_elements=["owner_id", "uid"],
+            set_={"digest": statement.excluded.digest, "ics": statement.excluded.ics},
+        )
+        session.execute(statement)
+    gone = list(gone)
+    for start in range(0, len(gone), 500):
+        session.execute(
+            sa_delete(CalendarItemCache).where(
+                col(CalendarItemCache.owner_id) == user.id,
+                col(CalendarItemCache.uid).in_(gone[start : start + 500]),
+            )
+        )
 
 
 def event_file(session: Session, *, owner: User, event_id: uuid.UUID) -> tuple[Event, bytes]:

@@ -191,3 +191,33 @@ def test_digest_sections_for_gives_and_follow_ups(
         )
     ]
     assert "Gives for today" in english and "People to follow up" in english
+
+
+def test_items_written_once_are_shared_through_the_database(
+    alice: TestClient, client: TestClient, db: Session
+) -> None:
+    """After a restart (or on another host) the feed reads its items back, checked by digest."""
+    from sqlmodel import select
+
+    from app.calendar import ical
+    from app.calendar.models import CalendarItemCache
+
+    lea = person(alice, "Léa")
+    give = put_give(
+        alice, contact_id=lea, kind="resource", title="Avant", due_on=paris_today().isoformat()
+    )
+    first = feed(client, alice)
+    db.expire_all()
+    rows = {row.uid: row for row in db.exec(select(CalendarItemCache))}
+    assert f"give-{give['id']}@givefirst" in rows
+    ical.clear_cache()  # a new process
+    assert feed(client, alice) == first
+    alice.patch(f"/api/v1/gives/{give['id']}", json={"title": "Après"})
+    ical.clear_cache()
+    assert "SUMMARY:Après" in feed(client, alice).decode()
+    alice.patch(f"/api/v1/gives/{give['id']}", json={"status": "done"})
+    feed(client, alice)
+    db.expire_all()
+    assert f"give-{give['id']}@givefirst" not in {
+        row.uid for row in db.exec(select(CalendarItemCache))
+    }
