@@ -5,7 +5,6 @@ import uuid
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request, Response, status
-from fastapi.responses import StreamingResponse
 from pydantic import BaseModel
 from sqlmodel import Session, SQLModel
 
@@ -107,8 +106,11 @@ def likely_matches(
 @router.get("/contacts/export.vcf", response_class=Response)
 def export_vcf(session: SessionDep, user: CurrentUser) -> Response:
     """Everyone as one vCard 3.0 file."""
-    return StreamingResponse(
-        exchange.vcards(contacts.export_rows(session, owner=user)),
+    # Written whole before answering: the request's session ends when the route returns, so a
+    # streamed body must not read the database (on PostgreSQL it would hold a transaction open).
+    body = "".join(exchange.vcards(contacts.export_rows(session, owner=user)))
+    return Response(
+        body,
         media_type="text/vcard; charset=utf-8",
         headers={"Content-Disposition": 'attachment; filename="givefirst-people.vcf"'},
     )

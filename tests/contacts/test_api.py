@@ -4,6 +4,7 @@ import base64
 import io
 import uuid
 
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from PIL import Image
 
@@ -264,3 +265,13 @@ def test_another_users_id_is_not_found_and_never_overwritten(
     assert "Secret" not in bob.get("/api/v1/contacts/export.vcf").text
     assert "Secret" not in bob.get("/api/v1/contacts/export.csv").text
     assert_isolated(alice, bob, [("GET", f"/api/v1/contacts/{person_id}", None)])
+
+
+def test_exports_release_their_database_connection(alice: TestClient, app: FastAPI) -> None:
+    """A body streamed after the request's session ended held a PostgreSQL transaction open."""
+    for index in range(3):
+        alice.put(f"/api/v1/contacts/{uuid.uuid4()}", json={"full_name": f"Personne {index}"})
+    for path in ("/api/v1/contacts/export.vcf", "/api/v1/contacts/export.csv"):
+        response = alice.get(path)
+        assert response.status_code == 200 and "Personne 2" in response.text
+        assert app.state.engine.pool.checkedout() == 0, path
