@@ -36,6 +36,7 @@ if ("serviceWorker" in navigator) {
 // Pages kept for offline use belong to one account: forget them on sign-out, on the sign-in
 // page (the session may have ended elsewhere) and whenever another account shows up.
 function forgetPages() {
+  localStorage.removeItem("gf-recent-kept");
   navigator.serviceWorker?.controller?.postMessage({ type: "signed-out" });
 }
 for (const form of document.querySelectorAll('form[action="/signout"], form[action="/settings/signout-everywhere"]')) {
@@ -75,12 +76,31 @@ if (account) {
     document.addEventListener("outbox-change", update);
     update();
   });
-  // Keep the pages needed at a venue available offline.
+  // Keep the pages needed at a venue available offline: the main screens, the current event,
+  // and the pages (with photos) of the people met most recently.
   const keep = ["/", "/capture", "/people", "/events", "/follow-ups"];
   for (const link of document.querySelectorAll("[data-keep-offline]")) keep.push(link.getAttribute("href"));
-  navigator.serviceWorker?.ready.then((registration) => {
-    if (navigator.onLine) registration.active?.postMessage({ type: "keep", urls: keep });
+  navigator.serviceWorker?.ready.then(async (registration) => {
+    if (!navigator.onLine) return;
+    registration.active?.postMessage({ type: "keep", urls: keep.concat(await recentPeople()) });
   });
+}
+
+async function recentPeople() {
+  // Only people new or changed since they were last kept: one small request per page.
+  try {
+    const response = await fetch("/api/v1/contacts?limit=20&sort=recent", { headers: { Accept: "application/json" } });
+    if (!response.ok) return [];
+    const { items } = await response.json();
+    const kept = new Set(JSON.parse(localStorage.getItem("gf-recent-kept") || "[]"));
+    const stamp = (person) => `${person.id}@${person.updated_at}`;
+    localStorage.setItem("gf-recent-kept", JSON.stringify(items.map(stamp)));
+    return items
+      .filter((person) => !kept.has(stamp(person)))
+      .flatMap((person) => [`/people/${person.id}`].concat(person.photo_url ? [person.photo_url] : []));
+  } catch (error) {
+    return [];
+  }
 }
 
 // Copy buttons (the calendar link): shown only when the browser can copy.

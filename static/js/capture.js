@@ -324,6 +324,17 @@ function stopScan() {
   if (dialog.open) dialog.close();
 }
 
+// Every capture has its own id. The server wrote one into the form, but offline the page comes
+// from the service worker's copy, and back/forward restores a page whose id was already used: a
+// new one here, or two captures would land on the same person.
+const freshId = () => {
+  if (!form.dataset.replaces) form.elements.id.value = crypto.randomUUID();
+};
+freshId();
+addEventListener("pageshow", (event) => {
+  if (event.persisted) freshId();
+});
+
 document.getElementById("sync-now").addEventListener("click", () => flush({ force: true }));
 document.addEventListener("outbox-change", refresh);
 if (available()) {

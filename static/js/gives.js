@@ -15,6 +15,12 @@ showKindFields();
 
 // Only a new give goes through the outbox; an edit is a plain form post (online).
 if (available() && form.action.endsWith("/gives")) {
+  // Each new give has its own id: offline this page is the service worker's copy, and
+  // back/forward restores a page whose id was already used.
+  form.elements.id.value = crypto.randomUUID();
+  addEventListener("pageshow", (event) => {
+    if (event.persisted) form.elements.id.value = crypto.randomUUID();
+  });
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     const data = new FormData(form);

@@ -125,6 +125,37 @@ def test_offline_captures_survive_reload_and_restart_and_sync_once(
     expect(page.locator("section[aria-labelledby=met-title] li")).to_have_count(3)
 
 
+def test_each_offline_capture_is_its_own_person_whatever_page_it_came_from(
+    live_server: LiveServer, page: Page
+) -> None:
+    """Offline, the capture page is the service worker's copy, the same every time; going back
+    restores a page whose id was used. Each capture is still its own person."""
+    sign_in(live_server, page, "lou@example.org")
+    client = api(live_server, "lou@example.org")
+    page.goto(f"{live_server.url}/capture")
+    wait_until_controlled(page)
+    page.reload()
+    wait_until_kept(page, "/capture")
+    page.context.set_offline(True)
+    for name in ("Inès Moreau", "Jules Faure"):
+        page.goto(f"{live_server.url}/capture")
+        capture(page, name, "rencontré au stand")
+    page.goto(f"{live_server.url}/")
+    page.go_back()
+    expect(page.locator("h1")).to_have_text("Saisir une personne")
+    capture(page, "Karim Benali", "rencontré au stand")
+    wait_for_badge(page, 3)
+    page.context.set_offline(False)
+    page.evaluate("dispatchEvent(new Event('online'))")
+    wait_for_badge(page, 0)
+
+    def names() -> list[str]:
+        return sorted(p["full_name"] for p in client.get("/api/v1/contacts").json()["items"])
+
+    eventually(lambda: len(names()) >= 3)
+    assert names() == ["Inès Moreau", "Jules Faure", "Karim Benali"]
+
+
 def test_replay_server_error_and_refusal(live_server: LiveServer, page: Page) -> None:
     sign_in(live_server, page, "yann@example.org")
     client = api(live_server, "yann@example.org")

@@ -1,14 +1,15 @@
 """In Chromium at 360 px: the people list, a person's page, and importing a vCard; axe on each."""
 
+import base64
 import uuid
 
 from playwright.sync_api import Page, expect
 
 from tests.contacts.test_import_pages import VCF
 from tests.e2e.conftest import LiveServer
-from tests.e2e.test_capture import api
+from tests.e2e.test_capture import api, jpeg
 from tests.e2e.test_events import assert_fits, sign_in
-from tests.e2e.test_shell import assert_accessible
+from tests.e2e.test_shell import assert_accessible, wait_until_controlled, wait_until_kept
 
 
 def test_import_a_vcard_then_find_and_open_a_person(live_server: LiveServer, page: Page) -> None:
@@ -87,3 +88,33 @@ def test_every_people_and_give_page_is_accessible(live_server: LiveServer, page:
         page.goto(f"{live_server.url}{path}")
         assert_fits(page)
         assert_accessible(page)
+
+
+def test_recent_people_open_offline_with_their_photo_without_a_visit(
+    live_server: LiveServer, page: Page
+) -> None:
+    """At the venue the network drops: the people met lately open offline, photo included,
+    although their pages were never opened on this phone; someone older does not pretend to."""
+    sign_in(live_server, page, "zoe@example.org")
+    client = api(live_server, "zoe@example.org")
+    jpeg_bytes = jpeg()
+    recent = str(uuid.uuid4())
+    client.put(
+        f"/api/v1/contacts/{recent}",
+        json={"full_name": "Hélène Dupont", "hook": "vélos cargo",
+              "photo": "data:image/jpeg;base64," + base64.b64encode(jpeg_bytes).decode()},
+    )  # fmt: skip
+    photo_url = client.get(f"/api/v1/contacts/{recent}").json()["photo_url"]
+    page.goto(f"{live_server.url}/")
+    wait_until_controlled(page)
+    page.reload()
+    wait_until_kept(page, f"/people/{recent}", photo_url)
+
+    page.context.set_offline(True)
+    page.goto(f"{live_server.url}/people/{recent}")
+    expect(page.locator("h1")).to_have_text("Hélène Dupont")
+    photo = page.locator("img.photo")
+    expect(photo).to_be_visible()
+    assert page.evaluate("(img) => img.complete && img.naturalWidth > 0", photo.element_handle())
+    page.goto(f"{live_server.url}/people/{uuid.uuid4()}")
+    expect(page.locator("h1")).not_to_have_text("Hélène Dupont")

@@ -67,6 +67,19 @@ async function pageNetworkFirst(request) {
   }
 }
 
+// People's photos: kept beside their pages, so a kept person page shows its photo offline.
+async function photoNetworkFirst(request) {
+  try {
+    const response = await fetch(request);
+    if (response.ok) (await caches.open(PAGES)).put(request, response.clone());
+    return response;
+  } catch (error) {
+    const kept = await caches.match(request, { cacheName: PAGES, ignoreSearch: true });
+    if (kept) return kept;
+    throw error;
+  }
+}
+
 self.addEventListener("fetch", (event) => {
   const request = event.request;
   const url = new URL(request.url);
@@ -75,5 +88,7 @@ self.addEventListener("fetch", (event) => {
     event.respondWith(staticFirst(request));
   } else if (request.mode === "navigate") {
     event.respondWith(pageNetworkFirst(request));
+  } else if (/^\/api\/v1\/contacts\/[^/]+\/photo$/.test(url.pathname)) {
+    event.respondWith(photoNetworkFirst(request));
   }
 });
