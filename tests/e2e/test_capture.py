@@ -2,13 +2,14 @@
 sync exactly once; replays, server errors and refusals through the outbox."""
 
 import io
+import re
 import time
 import uuid
 from datetime import UTC, datetime, timedelta
 
 import httpx
 from PIL import Image
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Page, Route, expect
 
 from tests.e2e.conftest import LiveServer
 from tests.e2e.test_events import assert_fits, sign_in
@@ -271,3 +272,27 @@ def test_scanned_qr_codes_fill_the_form_fields(live_server: LiveServer, page: Pa
         "url": "https://www.linkedin.com/in/lea-martin"
     }
     assert page.evaluate(parse, "just some text") is None
+
+
+def test_a_network_that_hangs_gets_the_kept_capture_page(
+    live_server: LiveServer, page: Page
+) -> None:
+    """In a crowded hall the network often neither answers nor fails: after a few seconds the
+    capture page kept by the service worker shows, and the capture goes to the outbox."""
+    sign_in(live_server, page, "noe@example.org")
+    page.goto(f"{live_server.url}/capture")
+    wait_until_controlled(page)
+    page.reload()
+    wait_until_kept(page, "/capture")
+
+    hanging: list[str] = []
+
+    def hang(route: Route) -> None:
+        hanging.append(route.request.url)  # never answered while the test looks
+
+    page.context.route(re.compile(r".*/capture$"), hang)
+    page.goto(f"{live_server.url}/", wait_until="domcontentloaded")
+    page.locator("nav a.capture").first.click()
+    expect(page.locator("h1")).to_have_text("Saisir une personne", timeout=8000)
+    assert hanging, "the request did not reach the network: nothing was slow"
+    page.context.unroute(re.compile(r".*/capture$"))

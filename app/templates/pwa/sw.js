@@ -50,16 +50,28 @@ async function staticFirst(request) {
 
 // Pages: the network when it answers, else the copy kept from the last visit, else /offline.
 // A server error also falls back to the kept copy: it is better than an error page at a venue.
-async function pageNetworkFirst(request) {
+// A network that neither answers nor fails (a crowded hall) gets a few seconds, then the kept
+// copy is shown while the answer, when it comes, refreshes the cache for next time.
+const PATIENCE = 3000;
+
+async function pageNetworkFirst(event) {
+  const request = event.request;
   // Kept pages vary on language and cookie, which a kept copy may not match exactly: offline, the
-  // account's own copy is what counts. The same page with other parameters beats nothing.
+  // account's own copy is what counts. The same page with other parameters beats nothing, but
+  // only offline: on a slow network it would pass off other results as the ones asked for.
+  const same = () => caches.match(request, { cacheName: PAGES, ignoreVary: true });
   const fallback = async () =>
-    (await caches.match(request, { cacheName: PAGES, ignoreVary: true })) ||
+    (await same()) ||
     (await caches.match(request, { cacheName: PAGES, ignoreVary: true, ignoreSearch: true })) ||
     (await caches.match("/offline"));
+  const network = fetch(request).then(async (response) => {
+    if (response.ok && !response.redirected) await (await caches.open(PAGES)).put(request, response.clone());
+    return response;
+  });
+  event.waitUntil(network.catch(() => null)); // the late answer still refreshes the kept copy
+  const slow = new Promise((resolve) => setTimeout(resolve, PATIENCE)).then(same);
   try {
-    const response = await fetch(request);
-    if (response.ok && !response.redirected) (await caches.open(PAGES)).put(request, response.clone());
+    const response = await Promise.race([network, slow.then((copy) => copy || network)]);
     if (response.status >= 500) return (await fallback()) || response;
     return response;
   } catch (error) {
@@ -87,7 +99,7 @@ self.addEventListener("fetch", (event) => {
   if (url.pathname.startsWith("/static/")) {
     event.respondWith(staticFirst(request));
   } else if (request.mode === "navigate") {
-    event.respondWith(pageNetworkFirst(request));
+    event.respondWith(pageNetworkFirst(event));
   } else if (/^\/api\/v1\/contacts\/[^/]+\/photo$/.test(url.pathname)) {
     event.respondWith(photoNetworkFirst(request));
   }
