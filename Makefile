@@ -36,10 +36,13 @@ messages: $(STAMP)
 	$(BIN)/pybabel update -i app/locale/messages.pot -d app/locale -l fr --no-fuzzy-matching --width 100
 	$(BIN)/pybabel update -i app/locale/messages.pot -d app/locale -l en --no-fuzzy-matching --width 100
 
-# Benchmarks (issue #4): every script in bench/, SQLite by default;
-# `make bench BENCH_ARGS="--database-url postgresql+psycopg://postgres@127.0.0.1:5432/postgres"`.
+# Benchmarks: people list and search (10k and 100k people), the calendar feed (5,000 items), and
+# a capture in Chromium on a throttled phone. `make bench BENCH_ARGS="--database-url
+# postgresql+psycopg://postgres@127.0.0.1:5432/postgres"` runs the people benchmark on PostgreSQL.
 bench: $(STAMP)
-	set -e; for script in bench/*.py; do $(BIN)/python $$script $(BENCH_ARGS); done
+	$(BIN)/python bench/people.py $(BENCH_ARGS)
+	$(BIN)/python bench/calendar_feed.py
+	$(BIN)/python bench/capture.py
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache
