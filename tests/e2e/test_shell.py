@@ -1,9 +1,11 @@
 """In Chromium at 360 px: sign up, sign in, French and English, sign out, offline, accessibility."""
 
 import re
+from pathlib import Path
+from typing import Any
 
 from axe_playwright_python.sync_playwright import Axe
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Page, Playwright, expect
 
 from tests.e2e.conftest import LiveServer
 
@@ -165,3 +167,29 @@ def test_api_docs_render_without_any_outside_request(live_server: LiveServer, pa
     expect(page.locator(".swagger-ui .info .title")).to_contain_text("Givefirst", timeout=15000)
     expect(page.locator(".opblock-summary-path").first).to_be_visible()
     assert outside == []
+
+
+def test_chromium_finds_the_app_installable(
+    live_server: LiveServer,
+    playwright: Playwright,
+    browser_type_launch_args: dict[str, Any],
+    tmp_path: Path,
+) -> None:
+    """Chrome's own installability check (manifest, icons, service worker with a fetch
+    handler) finds nothing missing; it needs a persistent profile, as a phone has."""
+    context = playwright.chromium.launch_persistent_context(
+        str(tmp_path / "profile"), **browser_type_launch_args,
+        viewport={"width": 360, "height": 740}, locale="fr-FR",
+    )  # fmt: skip
+    try:
+        page = context.new_page()
+        page.goto(f"{live_server.url}/signin")
+        wait_until_controlled(page)
+        cdp = context.new_cdp_session(page)
+        errors = cdp.send("Page.getInstallabilityErrors")["installabilityErrors"]
+        assert errors == []
+        manifest = cdp.send("Page.getAppManifest")
+        assert manifest["url"].endswith("/manifest.webmanifest")
+        assert not manifest.get("errors"), manifest["errors"]
+    finally:
+        context.close()
