@@ -54,8 +54,45 @@ def InstantField(**kwargs: Any) -> Any:
     return Field(sa_type=UTCDateTime, **kwargs)
 
 
+def _has_nul(params: Any) -> bool:
+    if isinstance(params, str):
+        return "\x00" in params
+    if isinstance(params, dict):
+        return any(_has_nul(value) for value in params.values())
+    if isinstance(params, list | tuple):
+        return any(_has_nul(value) for value in params)
+    return False
+
+
+def _without_nul(params: Any) -> Any:
+    if isinstance(params, str):
+        return params.replace("\x00", "")
+    if isinstance(params, dict):
+        return {key: _without_nul(value) for key, value in params.items()}
+    if isinstance(params, list | tuple):
+        return type(params)(_without_nul(value) for value in params)
+    return params
+
+
+def _drop_nul_characters(engine: Engine) -> None:
+    """NUL characters never mean anything in our text, and PostgreSQL refuses them in text
+    columns: they are dropped from every statement's parameters, on both backends alike."""
+
+    @event.listens_for(engine, "before_cursor_execute", retval=True)
+    def _clean(
+        _conn: Any, _cursor: Any, statement: str, parameters: Any, _context: Any, _many: bool
+    ) -> tuple[str, Any]:
+        return statement, _without_nul(parameters) if _has_nul(parameters) else parameters
+
+
 def make_engine(url: str) -> Engine:
     """An engine tuned for the backend: SQLite in WAL mode with foreign keys, or PostgreSQL."""
+    engine = _make_engine(url)
+    _drop_nul_characters(engine)
+    return engine
+
+
+def _make_engine(url: str) -> Engine:
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":

@@ -8,6 +8,7 @@ from babel.support import LazyProxy
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
+from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app.web.i18n import gettext as _
@@ -154,6 +155,17 @@ def install_error_handlers(app: FastAPI) -> None:
             field = errors[0]["field"] if errors else None
             detail = _("Please check the highlighted fields.")
             return render_error(request, 422, "invalid", detail, {"field": field, "errors": errors})
+
+    @app.exception_handler(DataError)
+    async def _data_error(request: Request, exc: DataError) -> Response:
+        # A value the database cannot hold (a number out of its range, say): the user's input,
+        # not our failure. The request's session has rolled back: nothing was stored.
+        log.warning(
+            "value refused by the database on %s %s: %s", request.method, request.url.path, exc.orig
+        )
+        with use_locale(request.state.locale):
+            detail = _("A value you sent cannot be stored. Please check what you typed.")
+            return render_error(request, 422, "invalid", detail)
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> Response:

@@ -57,11 +57,14 @@ LIMITS = {"full_name": 200, "company": 200, "role": 200, "email": 254, "phone": 
           "hook": 2000, "needs": 2000}  # fmt: skip
 
 
-_LIGATURES = str.maketrans({"œ": "oe", "Œ": "oe", "æ": "ae", "Æ": "ae", "ø": "o", "Ø": "o"})
+_LIGATURES = str.maketrans(
+    {"œ": "oe", "Œ": "oe", "æ": "ae", "Æ": "ae", "ø": "o", "Ø": "o", "\x00": None}
+)
 
 
 def fold(text: str) -> str:
-    """Lower case without accents: "Hélène" and "HELENE" both become "helene", "Œuvre" "oeuvre"."""
+    """Lower case without accents: "Hélène" and "HELENE" both become "helene", "Œuvre" "oeuvre".
+    NUL characters vanish, as they do from what is stored (app.db)."""
     decomposed = unicodedata.normalize("NFKD", text.translate(_LIGATURES))
     return "".join(char for char in decomposed if not unicodedata.combining(char)).casefold()
 
