@@ -184,6 +184,7 @@ def test_today_lists_gives_and_one_tap_actions(zoe: TestClient) -> None:
     assert (
         texts(html, "a", within=("section", {"aria-labelledby": "today-overdue"}))[0] == "En retard"
     )
+    assert ">Léa</a> · <span" in html  # "Léa · pour le …", not "Léa· pour le …"
     assert "Aujourd’hui" in texts(html, "a", within=("section", {"aria-labelledby": "today-today"}))
     assert "Cette semaine" in texts(
         html, "a", within=("section", {"aria-labelledby": "today-week"})
