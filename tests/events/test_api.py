@@ -2,6 +2,7 @@
 
 import functools
 import http.server
+import re
 import threading
 import uuid
 from collections.abc import Iterator
@@ -403,6 +404,16 @@ def test_today_shows_the_event_on_now_with_its_capture_button(
     sign_in(client, "zoe@example.org")
     empty = Page(client.get("/").text)
     assert empty.find("section", **{"data-current-event": ""}) is None
+    later = client.post(
+        "/api/v1/events", json={"name": "Later One", "starts_at": iso(20), "status": "going"}
+    ).json()
+    # Nothing on now: the next event comes first, its page kept for the venue.
+    html = client.get("/").text
+    assert re.search(
+        r'class="big-capture" href="/capture">[^<]*</a>\s*<section[^>]*next-title', html
+    )
+    assert Page(html).find("section", **{"data-next-event": later["id"]}) is not None
+    assert f'href="/events/{later["id"]}" data-keep-offline' in html
     current = client.post(
         "/api/v1/events",
         json={"name": "Salon On Now", "starts_at": iso(-1), "ends_at": iso(1), "status": "going"},
