@@ -296,3 +296,23 @@ def test_a_network_that_hangs_gets_the_kept_capture_page(
     expect(page.locator("h1")).to_have_text("Saisir une personne", timeout=8000)
     assert hanging, "the request did not reach the network: nothing was slow"
     page.context.unroute(re.compile(r".*/capture$"))
+
+
+LAYOUT_SHIFT = """() => new Promise((resolve) => {
+  let total = 0;
+  new PerformanceObserver((list) => {
+    for (const entry of list.getEntries()) if (!entry.hadRecentInput) total += entry.value;
+  }).observe({ type: "layout-shift", buffered: true });
+  setTimeout(() => resolve(total), 500);
+})"""
+
+
+def test_the_capture_form_does_not_move_under_the_finger(
+    live_server: LiveServer, page: Page
+) -> None:
+    """What the script adds after loading (the outbox count) must not push the form down while
+    the user reaches for the name field: the page's layout shift stays near zero."""
+    sign_in(live_server, page, "ines@example.org")
+    page.goto(f"{live_server.url}/capture")
+    expect(page.locator("#outbox")).to_be_visible()
+    assert page.evaluate(LAYOUT_SHIFT) < 0.01
