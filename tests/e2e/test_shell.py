@@ -117,6 +117,7 @@ def test_desktop_layout_puts_navigation_on_the_side(live_server: LiveServer, pag
     page.fill("input[name=email]", "zoe@example.org")
     page.fill("input[name=password]", PASSWORD)
     page.click("button[type=submit].primary")
+    expect(page.locator("h1")).to_have_text("Bonjour")  # measured on the home page, not mid-way
     box = page.locator("nav.tabs").bounding_box()
     assert box is not None and box["x"] == 0 and box["height"] >= 700 and box["width"] < 300
     assert_accessible(page)
