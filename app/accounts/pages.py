@@ -2,7 +2,6 @@
 
 import uuid
 from typing import Annotated, Any
-from urllib.parse import urlsplit
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
@@ -21,6 +20,7 @@ from app.db import SessionDep
 from app.errors import AppError
 from app.gives import network_pages
 from app.security import client_address
+from app.text import safe_next
 from app.web.i18n import lazy_gettext
 from app.web.templating import flash, redirect, register_flash, render
 
@@ -38,18 +38,8 @@ register_flash("welcome", lazy_gettext("Welcome to Givefirst!"))
 FormStr = Annotated[str, Form()]
 
 
-def _safe_next(target: str | None) -> str:
-    """Only local paths are followed after sign-in, never another site."""
-    if not target:
-        return "/"
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
-        return "/"
-    return target
-
-
 def _signed_in(request: Request, settings: Settings, token: str, target: str) -> Response:
-    response = RedirectResponse(_safe_next(target), status_code=303)
+    response = RedirectResponse(safe_next(target, default="/"), status_code=303)
     set_session_cookie(response, request, settings, token)
     return response
 
@@ -113,8 +103,10 @@ def signup(
 @router.get("/signin")
 def signin_page(request: Request, user: OptionalUser, next: str = "/") -> Response:
     if user is not None:
-        return RedirectResponse(_safe_next(next), status_code=303)
-    return render(request, "accounts/signin.html", {"next": _safe_next(next), "values": {}})
+        return RedirectResponse(safe_next(next, default="/"), status_code=303)
+    return render(
+        request, "accounts/signin.html", {"next": safe_next(next, default="/"), "values": {}}
+    )
 
 
 @router.post("/signin")
@@ -133,7 +125,11 @@ def signin(
     except AppError as error:
         # Answered as a page, not raised: the failure counters are then committed with it.
         return _form_error(
-            request, "accounts/signin.html", error, values={"email": email}, next=_safe_next(next)
+            request,
+            "accounts/signin.html",
+            error,
+            values={"email": email},
+            next=safe_next(next, default="/"),
         )
     token = accounts.start_session(
         session,
@@ -163,7 +159,7 @@ def choose_language(
     next: FormStr = "/",
 ) -> Response:
     """Switch language: saved on the account, or in a cookie before signing in."""
-    response = RedirectResponse(_safe_next(next), status_code=303)
+    response = RedirectResponse(safe_next(next, default="/"), status_code=303)
     if user is not None:
         accounts.update_profile(session, user=user, display_name=None, locale=locale, timezone=None)
     response.set_cookie(

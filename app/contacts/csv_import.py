@@ -5,11 +5,11 @@ from __future__ import annotations
 import csv
 import io
 import re
-import unicodedata
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from app.contacts.vcard import ParsedPerson, Rejected, decode_text
+from app.contacts.vcard import ParsedPerson, Rejected
+from app.text import decode_bytes, fold_words, is_email_shape
 
 # The documented header of the plain CSV, in export order.
 CSV_COLUMNS = (
@@ -62,8 +62,6 @@ _HEADER_SCAN_ROWS = 30
 _DELIMITERS = (",", ";", "\t")
 _NOT_CSV_MAGIC = (b"PK\x03\x04", b"\xd0\xcf\x11\xe0", b"%PDF", b"\x89PNG", b"\xff\xd8\xff", b"GIF8")
 _NOT_CSV_TEXT = ("begin:vcard", "begin:vcalendar", "<!doctype", "<html", "<?xml", "{", "[")
-_EMAIL_SHAPE = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
-_MAX_EMAIL = 254  # RFC 5321's limit, which also bounds the regex's backtracking
 _MONTHS = {
     "jan": 1, "feb": 2, "fev": 2, "mar": 3, "apr": 4, "avr": 4, "may": 5, "mai": 5,
     "jun": 6, "juin": 6, "jul": 7, "juil": 7, "aug": 8, "aou": 8, "sep": 9, "oct": 10,
@@ -94,7 +92,7 @@ def parse_contacts_csv(
         raise CsvFileError("too_large")
     if data.startswith(_NOT_CSV_MAGIC):
         raise CsvFileError("not_csv")
-    text = decode_text(data).lstrip("\ufeff")
+    text = decode_bytes(data).lstrip("\ufeff")
     if not text.strip():
         raise CsvFileError("empty")
     if _looks_binary(text):
@@ -161,9 +159,7 @@ def _looks_binary(text: str) -> bool:
 
 def _normalise(cell: str) -> str:
     """A header cell folded for comparison: no case, accents, '_' or '-', single spaces."""
-    decomposed = unicodedata.normalize("NFKD", cell.strip().lstrip("\ufeff").casefold())
-    plain = "".join(char for char in decomposed if not unicodedata.combining(char))
-    return " ".join(plain.replace("_", " ").replace("-", " ").split())
+    return fold_words(cell.strip().lstrip("\ufeff"), separators="_-")
 
 
 _LOOKUP = {_normalise(alias): column for column, aliases in _ALIASES.items() for alias in aliases}
@@ -232,7 +228,7 @@ def _person(
     full_name = line("full_name") or " ".join(
         part for part in (line("first_name"), line("last_name")) if part
     )
-    emails = [e for e in re.split(r"[;,\s]+", cell("email")) if _is_email(e)]
+    emails = [e for e in re.split(r"[;,\s]+", cell("email")) if is_email_shape(e)]
     if not full_name:
         label = emails[0] if emails else (line("url") or line("company") or f"row {number}")
         return Rejected(index=number, label=label, reason="no_name")
@@ -258,11 +254,6 @@ def _person(
         hook=cell("hook") or None,
         needs=cell("needs") or None,
     )
-
-
-def _is_email(text: str) -> bool:
-    """Whether text has the shape of an address (the length cap keeps the regex cheap)."""
-    return len(text) <= _MAX_EMAIL and _EMAIL_SHAPE.fullmatch(text) is not None
 
 
 def _iso_date(text: str) -> str:

@@ -14,6 +14,7 @@ from app.contacts import csv_import, vcard
 from app.contacts import service as contacts
 from app.contacts.vcard import ParsedPerson, Rejected
 from app.errors import Invalid
+from app.text import fold
 from app.web.i18n import gettext, lazy_gettext, use_locale
 
 MAX_UPLOAD = 5_000_000
@@ -106,7 +107,7 @@ def _match_keys(person: ParsedPerson) -> set[tuple[str, ...]]:
         keys.add(("email", person.email.lower()))
     if person.full_name:
         name = " ".join(sorted(set(contacts.words(person.full_name))))
-        keys.add(("name", name, contacts.fold(person.company or "")))
+        keys.add(("name", name, fold(person.company or "")))
     return keys
 
 

@@ -5,7 +5,6 @@ import binascii
 import io
 import json
 import re
-import unicodedata
 import uuid
 from collections.abc import Iterable
 from contextlib import suppress
@@ -36,6 +35,7 @@ from app.errors import Invalid, NotFound
 from app.events.models import Event, WantToMeet
 from app.gives.models import NetworkProfile
 from app.gives.profile import profile_of
+from app.text import fold
 from app.web.i18n import lazy_gettext
 
 PAGE_SIZE = 50
@@ -55,18 +55,6 @@ _WORD = re.compile(r"\w+")
 OTHER_FIELDS = ("tags", "met_through_id", "cadence_days", "knows_what_i_do", "would_recommend")
 LIMITS = {"full_name": 200, "company": 200, "role": 200, "email": 254, "phone": 50, "url": 2000,
           "hook": 2000, "needs": 2000}  # fmt: skip
-
-
-_LIGATURES = str.maketrans(
-    {"œ": "oe", "Œ": "oe", "æ": "ae", "Æ": "ae", "ø": "o", "Ø": "o", "\x00": None}
-)
-
-
-def fold(text: str) -> str:
-    """Lower case without accents: "Hélène" and "HELENE" both become "helene", "Œuvre" "oeuvre".
-    NUL characters vanish, as they do from what is stored (app.db)."""
-    decomposed = unicodedata.normalize("NFKD", text.translate(_LIGATURES))
-    return "".join(char for char in decomposed if not unicodedata.combining(char)).casefold()
 
 
 def words(text: str) -> list[str]:

@@ -15,6 +15,8 @@ from typing import Any
 import vobject
 from vobject.vcard import Name
 
+from app.text import decode_bytes, email_or_empty
+
 # Machine codes for a card that is skipped, with an English wording the UI can translate.
 REJECT_REASONS: dict[str, str] = {
     "no_name": "No name, organisation or e-mail address to call this person by.",
@@ -37,7 +39,6 @@ _B64_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123
 _NAME_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_")
 # C0 controls other than TAB, LF and CR; a real vCard has none, a stray one should not break it.
 _CONTROL = re.compile("[\x01-\x08\x0b\x0c\x0e-\x1f\x7f]")
-_EMAIL_SHAPE = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 _ENCODINGS = frozenset({"QUOTED-PRINTABLE", "BASE64", "B", "8BIT", "7BIT"})
 # A head longer than this with no colon is not a property line; it stops a quadratic rescan.
 _MAX_HEAD = 1000
@@ -130,7 +131,7 @@ def parse_vcards(
     """Read every card of a .vcf file: the people, and the cards skipped with their reason."""
     if len(data) > max_bytes:
         raise VCardFileError("too_large")
-    text = decode_text(data)
+    text = decode_bytes(data)
     if not text.strip(" \t\r\n\x00\x1a\ufeff"):
         raise VCardFileError("empty")
     # DOS end-of-file markers and NUL padding at the very end are harmless; NUL inside is not.
@@ -235,33 +236,6 @@ def _add_raw(card: Any, name: str, value: str) -> None:
 
 
 # --------------------------------------------------------------------------- text and lines
-
-
-def decode_text(data: bytes) -> str:
-    """Bytes to text: UTF-16 when it says so, else UTF-8 line by line with a cp1252 fallback."""
-    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return data.decode("utf-16", errors="replace")
-    if _looks_utf16(data):
-        return data.decode("utf-16-le" if data[1:2] == b"\x00" else "utf-16-be", errors="replace")
-    if data.startswith(codecs.BOM_UTF8):
-        data = data[len(codecs.BOM_UTF8) :]
-    # Line by line: one card pasted in from a Windows tool must not turn the others to mojibake.
-    decoded: list[str] = []
-    for chunk in data.split(b"\n"):
-        try:
-            decoded.append(chunk.decode("utf-8"))
-        except UnicodeDecodeError:
-            decoded.append(chunk.decode("cp1252", errors="replace"))
-    return "\n".join(decoded)
-
-
-def _looks_utf16(data: bytes) -> bool:
-    """UTF-16 without a byte-order mark: ASCII text with a NUL in every other byte."""
-    sample = data[:400]
-    if len(sample) < 20:
-        return False
-    half = len(sample) // 2
-    return sample[1::2].count(0) > half * 0.9 or sample[0::2].count(0) > half * 0.9
 
 
 def _physical_lines(text: str) -> list[str]:
@@ -566,7 +540,7 @@ def _read_card(lines: list[str], index: int, complete: bool) -> ParsedPerson | R
         return [_unescape(p.value).strip() for p in props.get(name, []) if p.value.strip()]
 
     emails = _dedupe(
-        _clean_email(_unescape(p.value)) for p in _by_preference(props.get("EMAIL", []))
+        email_or_empty(_unescape(p.value)) for p in _by_preference(props.get("EMAIL", []))
     )
     phones = _dedupe(
         (
@@ -636,15 +610,6 @@ def _full_name(props: dict[str, list[_Prop]], texts: Callable[[str], list[str]])
         if name:
             return name
     return ""
-
-
-def _clean_email(value: str) -> str:
-    """An e-mail address without mailto:, or '' when it does not look like one."""
-    address = value.strip()
-    if address.lower().startswith("mailto:"):
-        address = address[len("mailto:") :]
-    # RFC 5321 caps an address at 254 characters, which also bounds the regex's backtracking.
-    return address if len(address) <= 254 and _EMAIL_SHAPE.fullmatch(address) else ""
 
 
 def _clean_phone(value: str) -> str:

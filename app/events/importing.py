@@ -10,7 +10,6 @@ import importlib.resources
 import quopri
 import re
 import time as clock
-import unicodedata
 import zoneinfo
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -25,6 +24,8 @@ import icalendar
 import recurring_ical_events
 from icalendar.timezone.windows_to_olson import WINDOWS_TO_OLSON
 from w3lib.encoding import html_to_unicode
+
+from app.text import decode_bytes, fold_words
 
 MAX_DOCUMENT_BYTES = 2_000_000
 MAX_OCCURRENCES_PER_SERIES = 400
@@ -209,20 +210,13 @@ def _zone(name: str) -> zoneinfo.ZoneInfo:
     return zoneinfo.ZoneInfo(name)
 
 
-def _fold(text: str) -> str:
-    """Lower-case, accent-free, underscore-free text for loose name comparison."""
-    decomposed = unicodedata.normalize("NFKD", text)
-    plain = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return " ".join(plain.replace("_", " ").lower().split())
-
-
 @functools.cache
 def _city_index() -> dict[str, str]:
     """Folded city name (last part of an IANA name) to the IANA name."""
     index: dict[str, str] = {}
     for name in sorted(_available_zones()):
         if name.startswith(_IANA_AREAS):
-            index.setdefault(_fold(name.rsplit("/", 1)[-1]), name)
+            index.setdefault(fold_words(name.rsplit("/", 1)[-1]), name)
     return index
 
 
@@ -289,7 +283,7 @@ def _hinted_zones(label: str) -> list[str]:
     phrases = [p.strip() for p in re.split(r"[,;()&/]|\s-\s", text) if p.strip()]
     words = [w for p in phrases for w in p.split()]
     index = _city_index()
-    hits = [index[_fold(p)] for p in [*phrases, *words] if _fold(p) in index]
+    hits = [index[fold_words(p)] for p in [*phrases, *words] if fold_words(p) in index]
     primary = set(_primary_zones())
     # A city that is also a Windows zone's main city is the better name (Sydney over Melbourne).
     return sorted(dict.fromkeys(hits), key=lambda z: z not in primary)
@@ -496,7 +490,7 @@ def parse_ics(
     if len(data) > MAX_DOCUMENT_BYTES:
         raise ImportFailed(FAIL_TOO_LARGE)
     default_zone = _zone(default_timezone)
-    text = _decode_bytes(data)
+    text = decode_bytes(data)
     begin = text.upper().find("BEGIN:VCALENDAR")
     if begin < 0:
         raise ImportFailed(FAIL_NOT_CALENDAR)
@@ -514,20 +508,6 @@ def parse_ics(
         raise ImportFailed(FAIL_NO_EVENTS)
     _dedupe(result)
     return result
-
-
-def _decode_bytes(data: bytes) -> str:
-    """Text from bytes: UTF-16 or UTF-8 (with or without BOM), else cp1252, else latin-1."""
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16", errors="replace")
-    if data.startswith(b"\xef\xbb\xbf"):
-        data = data[3:]
-    for encoding in ("utf-8", "cp1252"):
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    return data.decode("latin-1")
 
 
 _CONTENT_LINE = re.compile(r"^[A-Za-z][A-Za-z0-9-]*[;:]")
@@ -1186,9 +1166,9 @@ def _country_codes() -> dict[str, str]:
     codes: dict[str, str] = {}
     for row in _tz_table("iso3166.tab"):
         if len(row) >= 2:
-            codes[_fold(row[0])] = row[0]
-            codes[_fold(row[1])] = row[0]
-            codes.setdefault(_fold(re.sub(r"\s*\(.*\)", "", row[1])), row[0])
+            codes[fold_words(row[0])] = row[0]
+            codes[fold_words(row[1])] = row[0]
+            codes.setdefault(fold_words(re.sub(r"\s*\(.*\)", "", row[1])), row[0])
     codes.update(_COUNTRY_ALIASES)
     return codes
 
@@ -1199,14 +1179,14 @@ def _country_zone(
     """The zone of a country (or of its named city) when unambiguous, at `moment`'s offset."""
     if not country:
         return None
-    code = _country_codes().get(_fold(country))
+    code = _country_codes().get(fold_words(country))
     zones = _country_zones().get(code or "", ())
     naive = moment.replace(tzinfo=None)
     if offset is not None:
         zones = tuple(z for z in zones if moment.astimezone(_zone(z)).utcoffset() == offset)
     if city:
         for zone_name in zones:
-            if _fold(zone_name.rsplit("/", 1)[-1]) == _fold(city):
+            if fold_words(zone_name.rsplit("/", 1)[-1]) == fold_words(city):
                 return zone_name
     samples = _monthly_samples(naive.year)
     rules = {_offsets(_zone(z), samples) for z in zones}

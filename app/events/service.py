@@ -1,7 +1,6 @@
 """Events: the list, one event, series of editions, want-to-meet, and saving imported events."""
 
 import re
-import unicodedata
 import uuid
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
@@ -27,6 +26,7 @@ from app.events.models import (
     WantToMeet,
     WantToMeetCreate,
 )
+from app.text import fold
 from app.web.i18n import gettext, lazy_gettext, use_locale
 
 WHEN = ("upcoming", "past", "all")
@@ -40,14 +40,9 @@ IMPORTED_FIELDS = (
 )  # fmt: skip
 
 
-def _fold(text: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(char for char in decomposed if not unicodedata.combining(char)).casefold()
-
-
 def series_name(name: str) -> str:
     """The name of an event's series: folded, without years ("VivaTech 2026" → "vivatech")."""
-    without_years = YEAR.sub(" ", _fold(name))
+    without_years = YEAR.sub(" ", fold(name))
     return " ".join(re.sub(r"[^\w]+", " ", without_years).split())[:200]
 
 
@@ -249,8 +244,8 @@ def list_events(
     events = list(session.exec(query.limit(LIST_LIMIT * 4 if filters.q else LIST_LIMIT)))
     if filters.q:
         # Accent- and case-insensitive on both backends: matched in Python on the owner's events.
-        needle = _fold(filters.q.strip())
-        events = [e for e in events if needle in _fold(f"{e.name} {e.city or ''} {e.venue or ''}")][
+        needle = fold(filters.q.strip())
+        events = [e for e in events if needle in fold(f"{e.name} {e.city or ''} {e.venue or ''}")][
             :LIST_LIMIT
         ]
     return events

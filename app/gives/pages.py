@@ -23,6 +23,7 @@ from app.gives import messages
 from app.gives import service as gives
 from app.gives.models import Give, GiveKind, GiveStatus, GiveWrite, IntroState
 from app.gives.profile import profile_of
+from app.text import safe_next
 from app.web.forms import invalid_from, optional_uuid
 from app.web.i18n import lazy_gettext
 from app.web.templating import redirect, register_flash, render
@@ -62,11 +63,6 @@ INTRO_LABELS = {
 def labels() -> dict[str, Any]:
     """The labels every give template uses."""
     return {"give_kinds": KIND_LABELS, "give_statuses": STATUS_LABELS, "intro_states": INTRO_LABELS}
-
-
-def _safe_next(value: str) -> str:
-    """A local path to go back to (never another site)."""
-    return value if value.startswith("/") and not value.startswith("//") else ""
 
 
 class GiveForm(BaseModel):
@@ -153,7 +149,7 @@ def new_page(
     values: dict[str, Any] = {
         "id": str(uuid.uuid4()), "contact_id": contact_id, "event_id": event_id,
         "other_contact_id": other_contact_id, "kind": kind, "title": title[:200],
-        "status": "planned", "next": _safe_next(next),
+        "status": "planned", "next": safe_next(next),
     }  # fmt: skip
     context = _form_context(session, user, values)
     if context["person"] is not None:
@@ -180,7 +176,7 @@ def create(
             error=error.detail(request.state.locale), error_field=error.field,
         )  # fmt: skip
         return render(request, "gives/form.html", context, status_code=error.status_code)
-    return redirect(_safe_next(form.next) or f"/gives/{give.id}", flash_key="give_saved")
+    return redirect(safe_next(form.next) or f"/gives/{give.id}", flash_key="give_saved")
 
 
 def _give_context(session: Session, user: User, give: Give) -> dict[str, Any]:
@@ -255,7 +251,7 @@ def change_status(
     gives.set_status(session, owner=user, give_id=give_id, status=GiveStatus(status))
     flashes = {"done": "give_done", "skipped": "give_skipped"}
     return redirect(
-        _safe_next(next) or f"/gives/{give_id}", flash_key=flashes.get(status, "give_saved")
+        safe_next(next) or f"/gives/{give_id}", flash_key=flashes.get(status, "give_saved")
     )
 
 
@@ -268,7 +264,7 @@ def snooze(
     next: Annotated[str, Form()] = "",
 ) -> Response:
     gives.snooze(session, owner=user, give_id=give_id, days=days)
-    return redirect(_safe_next(next) or f"/gives/{give_id}", flash_key="give_snoozed")
+    return redirect(safe_next(next) or f"/gives/{give_id}", flash_key="give_snoozed")
 
 
 @router.post("/gives/{give_id}/intro")
