@@ -13,6 +13,7 @@ from app.config import Settings
 from app.db import make_engine, migrate
 from app.errors import AppError
 from app.web.i18n import use_locale
+from app.wiring import wiring
 
 
 def _session(settings: Settings) -> Session:
@@ -87,7 +88,7 @@ def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_jobs_run(args: argparse.Namespace, settings: Settings) -> int:
     with _session(settings) as session:
-        report = jobs.run_all(session, settings=settings)
+        report = jobs.run_all(session, settings=settings, sections=wiring().digest_sections)
     print(report)
     return 0
 

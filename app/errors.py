@@ -1,6 +1,7 @@
 """Typed errors and the one handler that renders them as a page or as JSON."""
 
 import logging
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import quote
 
@@ -9,6 +10,8 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from sqlalchemy.exc import DataError
+from sqlmodel import Session
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app.web.i18n import gettext as _
@@ -80,6 +83,27 @@ class TooManyRequests(AppError):
     message = lazy_gettext("Too many attempts. Please wait a few minutes and try again.")
 
 
+PageContext = Callable[[Session], dict[str, Any]]
+
+
+class FormError(Exception):
+    """A refused form, shown again with what the user typed and the reason.
+
+    Raised by a page route (see `app.web.forms.refill`); the request's session has rolled back by
+    the time the one handler renders `template`, so a refused form never stores anything. The
+    context is built afterwards, on a fresh read-only session.
+    """
+
+    def __init__(
+        self, error: AppError, *, template: str, context: PageContext, message_key: str = "error"
+    ) -> None:
+        super().__init__(error.code)
+        self.error = error
+        self.template = template
+        self.context = context
+        self.message_key = message_key
+
+
 def _wants_json(request: Request) -> bool:
     path = request.url.path
     return (
@@ -123,6 +147,20 @@ def render_error(
     return render(request, "error.html", {"status": status, "detail": detail}, status_code=status)
 
 
+def _render_form_error(request: Request, exc: FormError) -> Response:
+    from app.web.templating import render  # late import: templating imports the error types
+
+    with Session(request.app.state.engine) as session, use_locale(request.state.locale):
+        # The user was loaded by the session that rolled back: read it again through this one.
+        if (user := getattr(request.state, "user", None)) is not None:
+            session.add(user)
+        context = exc.context(session)
+        context |= {exc.message_key: exc.error.detail(), "error_field": exc.error.field}
+        response = render(request, exc.template, context, status_code=exc.error.status_code)
+        session.rollback()
+    return response
+
+
 def install_error_handlers(app: FastAPI) -> None:
     """Route every error through one renderer."""
 
@@ -131,6 +169,10 @@ def install_error_handlers(app: FastAPI) -> None:
         with use_locale(request.state.locale):
             extra = {"field": exc.field} if exc.field else None
             return render_error(request, exc.status_code, exc.code, exc.detail(), extra)
+
+    @app.exception_handler(FormError)
+    async def _form_error(request: Request, exc: FormError) -> Response:
+        return await run_in_threadpool(_render_form_error, request, exc)
 
     @app.exception_handler(StarletteHTTPException)
     async def _http_error(request: Request, exc: StarletteHTTPException) -> Response:

@@ -1,6 +1,7 @@
 """Periodic work for `givefirst jobs run`, safe to start from cron on several hosts at once."""
 
 import logging
+from collections.abc import Sequence
 
 from sqlalchemy import delete
 from sqlmodel import Session, col
@@ -12,7 +13,6 @@ from app.config import Settings
 from app.db import utcnow
 from app.events import imports
 from app.events import service as events
-from app.gives import calendar as _give_calendar  # noqa: F401 - puts gives in feeds and digests
 
 log = logging.getLogger("givefirst.jobs")
 
@@ -39,17 +39,21 @@ def refresh_feeds(session: Session, *, settings: Settings) -> str:
     return f"feeds refreshed: {refreshed}, failed: {failed}"
 
 
-def send_digests(session: Session, *, settings: Settings) -> str:
+def send_digests(
+    session: Session, *, settings: Settings, sections: Sequence[digest.SectionSource]
+) -> str:
     """Send the morning digests that are due; a failure here never stops the other tasks."""
     try:
-        return digest.send_digests(session, settings=settings)
+        return digest.send_digests(session, settings=settings, sections=sections)
     except Exception:
         session.rollback()
         log.exception("digests could not be sent")
         return "digests: failed"
 
 
-def run_all(session: Session, *, settings: Settings) -> str:
+def run_all(
+    session: Session, *, settings: Settings, sections: Sequence[digest.SectionSource]
+) -> str:
     """Run every periodic task; each commits its own work so one failure never blocks another."""
     now = utcnow()
     # Deletes are idempotent: two hosts running them at once do no harm.
@@ -64,6 +68,6 @@ def run_all(session: Session, *, settings: Settings) -> str:
         f"expired sessions removed: {sessions.rowcount}",
         f"events marked attended: {attended}",
         refresh_feeds(session, settings=settings),
-        send_digests(session, settings=settings),
+        send_digests(session, settings=settings, sections=sections),
     ]
     return "; ".join(report)

@@ -26,11 +26,14 @@ from app.events import pages as events_pages
 from app.gives import api as gives_api
 from app.gives import network_pages as gives_network_pages
 from app.gives import pages as gives_pages
+from app.network import api as network_api
+from app.network import pages as network_pages
 from app.pwa import routes as pwa_routes
 from app.security import security_middleware
 from app.shell import pages as shell_pages
 from app.web import i18n
 from app.web.docs import install_docs
+from app.wiring import wiring
 
 
 class FingerprintedStatic(StaticFiles):
@@ -77,6 +80,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.engine = make_engine(settings.sqlalchemy_url)
+    app.state.wiring = wiring()
 
     install_error_handlers(app)
     app.middleware("http")(renew_cookie_middleware(settings))
@@ -90,7 +94,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         pwa_routes.router,
         accounts_api.router,
         accounts_pages.router,
-        # Before the events API: /api/v1/events/{id}.ics must not reach /api/v1/events/{id}.
         calendar_api.router,
         calendar_api.feed_router,
         calendar_pages.router,
@@ -100,6 +103,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         gives_api.router,
         gives_pages.router,
         gives_network_pages.router,
+        network_api.router,
+        network_pages.router,
         contacts_import_pages.router,
         contacts_pages.router,
         shell_pages.router,

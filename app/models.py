@@ -2,9 +2,17 @@
 
 from app.accounts.models import AccessToken, AuthSession, LoginFailure, User
 from app.calendar.models import CalendarFeed, CalendarItemCache
-from app.contacts.models import Contact, ContactPhoto, ContactTerm, Interaction, Meeting
-from app.events.models import Event, EventFeed, WantToMeet
-from app.gives.models import Give, NetworkProfile, Referral
+from app.contacts.models import (
+    Contact,
+    ContactPhoto,
+    ContactTerm,
+    Interaction,
+    Meeting,
+    WantToMeet,
+)  # fmt: skip
+from app.events.models import Event, EventFeed
+from app.gives.models import Give, Referral
+from app.network.models import NetworkProfile
 
 __all__ = [
     "AccessToken", "AuthSession", "CalendarFeed", "CalendarItemCache", "Contact", "ContactPhoto", "ContactTerm",

@@ -27,11 +27,13 @@ from app.contacts.models import Contact
 from app.db import make_engine, migrate
 from app.events.models import Event
 from app.events.service import series_link, series_name
-from app.gives import calendar as _give_calendar  # noqa: F401 - puts gives in the feed
 from app.gives.models import Give
+from app.wiring import wiring
 
 ZONES = ["Europe/Paris", "Europe/Paris", "Europe/Paris", "Europe/London", "America/New_York"]
 SECRET = "bench-secret-" + "x" * 40
+
+SOURCES = wiring().calendar_sources
 
 
 def fill(session: Session, count: int, gives: int) -> calendar.CalendarFeed:
@@ -142,7 +144,7 @@ def main() -> None:
                 user = session.get(accounts.User, feed.user_id)
                 assert user is not None
                 started = time.perf_counter()
-                built = calendar.render_feed(session, feed=feed, user=user)
+                built = calendar.render_feed(session, feed=feed, user=user, sources=SOURCES)
                 timings.append((time.perf_counter() - started) * 1000)
                 size = len(built.body)
                 session.commit()

@@ -123,13 +123,14 @@ def test_serve_applies_migrations_and_serves_signup(tmp_path: Path) -> None:
 
 
 def test_jobs_alone_know_every_digest_section_and_feed_source() -> None:
-    """`givefirst jobs run` does not build the web app: the gives must still reach digests."""
+    """`givefirst jobs run` does not build the web app: its wiring still brings the gives to
+    digests and feeds."""
     import subprocess
     import sys
 
     script = (
-        "import app.jobs; from app.calendar import digest, service; "
-        "print(len(digest.SECTION_SOURCES), len(service.ITEM_SOURCES))"
+        "import app.cli; from app.wiring import wiring; w = wiring(); "
+        "print(len(w.digest_sections), len(w.calendar_sources))"
     )
     result = subprocess.run(
         [sys.executable, "-c", script], capture_output=True, text=True, check=True

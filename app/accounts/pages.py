@@ -1,10 +1,11 @@
 """Sign-up, sign-in, sign-out and the settings page."""
 
 import uuid
-from typing import Annotated, Any
+from typing import Annotated, Any, Protocol
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
+from sqlmodel import Session
 
 from app.accounts import service as accounts
 from app.accounts.deps import (
@@ -14,13 +15,13 @@ from app.accounts.deps import (
     SettingsDep,
     set_session_cookie,
 )
-from app.calendar import pages as calendar_pages
+from app.accounts.models import User
 from app.config import Settings
 from app.db import SessionDep
-from app.errors import AppError
-from app.gives import network_pages
+from app.errors import PageContext
 from app.security import client_address
 from app.text import safe_next
+from app.web.forms import refill
 from app.web.i18n import lazy_gettext
 from app.web.templating import flash, redirect, register_flash, render
 
@@ -44,10 +45,11 @@ def _signed_in(request: Request, settings: Settings, token: str, target: str) ->
     return response
 
 
-def _form_error(request: Request, template: str, error: AppError, **context: Any) -> Response:
-    """The same form again, filled with what was typed, with the error next to its field."""
-    context |= {"error": error.detail(request.state.locale), "error_field": error.field}
-    return render(request, template, context, status_code=error.status_code)
+class SettingsSection(Protocol):
+    """What another feature shows on the settings page (the calendar link, the network profile):
+    wired in `app.wiring`."""
+
+    def __call__(self, request: Request, session: Session, user: User) -> dict[str, Any]: ...
 
 
 @router.get("/signup")
@@ -70,7 +72,12 @@ def signup(
     display_name: FormStr = "",
 ) -> Response:
     values = {"email": email, "display_name": display_name}
-    try:
+
+    def again(session: Session) -> dict[str, Any]:
+        is_open = accounts.signup_open(session, allow_signup=settings.allow_signup)
+        return {"values": values, "signup_open": is_open}
+
+    with refill("accounts/signup.html", again):
         accounts.require_signup_open(session, allow_signup=settings.allow_signup)
         accounts.count_attempt(session, key=f"signup:{client_address(request, settings)}", limit=10)
         user = accounts.create_user(
@@ -80,14 +87,6 @@ def signup(
             display_name=display_name,
             locale=request.state.locale,
             timezone=settings.default_timezone,
-        )
-    except AppError as error:
-        return _form_error(
-            request,
-            "accounts/signup.html",
-            error,
-            values=values,
-            signup_open=error.status_code != 403,
         )
     token = accounts.start_session(
         session,
@@ -118,18 +117,10 @@ def signin(
     password: FormStr = "",
     next: FormStr = "/",
 ) -> Response:
-    try:
+    again = {"values": {"email": email}, "next": safe_next(next, default="/")}
+    with refill("accounts/signin.html", lambda _session: again):
         user = accounts.authenticate(
             session, email=email, password=password, address=client_address(request, settings)
-        )
-    except AppError as error:
-        # Answered as a page, not raised: the failure counters are then committed with it.
-        return _form_error(
-            request,
-            "accounts/signin.html",
-            error,
-            values={"email": email},
-            next=safe_next(next, default="/"),
         )
     token = accounts.start_session(
         session,
@@ -172,27 +163,25 @@ def choose_language(
     return response
 
 
-def _settings_page(
-    request: Request,
-    session: SessionDep,
-    user: CurrentUser,
-    *,
-    status_code: int = 200,
-    **extra: Any,
-) -> Response:
+def settings_context(request: Request, session: Session, user: User) -> dict[str, Any]:
+    """The settings page: profile, tokens, and the other features' sections."""
     context: dict[str, Any] = {
         "tokens": accounts.list_tokens(session, user=user),
         "timezones": accounts.common_timezones(),
-        **calendar_pages.settings_context(request, session, request.app.state.settings, user),
-        **network_pages.settings_context(session, user),
     }
-    context.update(extra)
-    return render(request, "accounts/settings.html", context, status_code=status_code)
+    sections: list[SettingsSection] = request.app.state.wiring.settings_sections
+    for section in sections:
+        context |= section(request, session, user)
+    return context
+
+
+def _settings_again(request: Request, user: User) -> PageContext:
+    return lambda session: settings_context(request, session, user)
 
 
 @router.get("/settings")
 def settings_page(request: Request, session: SessionDep, user: CurrentUser) -> Response:
-    return _settings_page(request, session, user)
+    return render(request, "accounts/settings.html", settings_context(request, session, user))
 
 
 @router.post("/settings/profile")
@@ -204,18 +193,9 @@ def save_profile(
     locale: FormStr = "fr",
     timezone: FormStr = "Europe/Paris",
 ) -> Response:
-    try:
+    with refill("accounts/settings.html", _settings_again(request, user)):
         accounts.update_profile(
             session, user=user, display_name=display_name, locale=locale, timezone=timezone
-        )
-    except AppError as error:
-        return _settings_page(
-            request,
-            session,
-            user,
-            status_code=error.status_code,
-            error=error.detail(request.state.locale),
-            error_field=error.field,
         )
     return redirect("/settings", flash_key="profile_saved")
 
@@ -229,17 +209,9 @@ def save_password(
     current_password: FormStr = "",
     new_password: FormStr = "",
 ) -> Response:
-    try:
+    again = _settings_again(request, user)
+    with refill("accounts/settings.html", again, message_key="password_error"):
         accounts.change_password(session, user=user, current=current_password, new=new_password)
-    except AppError as error:
-        return _settings_page(
-            request,
-            session,
-            user,
-            status_code=error.status_code,
-            password_error=error.detail(request.state.locale),
-            error_field=error.field,
-        )
     token = accounts.start_session(
         session,
         user=user,
@@ -266,7 +238,8 @@ def create_token(
 ) -> Response:
     _token, secret = accounts.create_token(session, user=user, name=name)
     # The secret is shown on this one response and never again.
-    return _settings_page(request, session, user, new_token=secret)
+    context = settings_context(request, session, user) | {"new_token": secret}
+    return render(request, "accounts/settings.html", context)
 
 
 @router.post("/settings/tokens/{token_id}/revoke")

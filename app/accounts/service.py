@@ -112,6 +112,15 @@ def create_user(
     return user
 
 
+def keep_attempts(session: Session, *, keys: list[str]) -> None:
+    """Record attempts (failed sign-ins, public forms) so that they count even when the request
+    that made them is refused and rolled back: the one write committed outside the request's
+    own commit, on a connection of its own, at once."""
+    with Session(session.get_bind()) as own:
+        own.add_all(LoginFailure(key=key) for key in keys)
+        own.commit()
+
+
 def _recent_failures(session: Session, key: str) -> int:
     since = utcnow() - THROTTLE_WINDOW
     query = (
@@ -134,8 +143,7 @@ def authenticate(session: Session, *, email: str, password: str, address: str) -
     user = session.exec(select(User).where(User.email == email)).first()
     known = verify_password(password, user.password_hash if user else DUMMY_HASH)
     if user is None or not known:
-        session.add(LoginFailure(key=account_key))
-        session.add(LoginFailure(key=address_key))
+        keep_attempts(session, keys=[account_key, address_key])
         raise Invalid(BAD_CREDENTIALS, field="password")
     session.exec(delete(LoginFailure).where(col(LoginFailure.key) == account_key))  # type: ignore[call-overload]
     session.exec(delete(LoginFailure).where(col(LoginFailure.at) < utcnow() - THROTTLE_WINDOW))  # type: ignore[call-overload]
@@ -286,4 +294,4 @@ def count_attempt(session: Session, *, key: str, limit: int) -> None:
     """Record one attempt at a public form and refuse past the limit in the window."""
     if _recent_failures(session, key) >= limit:
         raise TooManyRequests()
-    session.add(LoginFailure(key=key))
+    keep_attempts(session, keys=[key])

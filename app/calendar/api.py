@@ -1,7 +1,7 @@
-"""The calendar feed (needs only its secret token), its JSON API, and one event's .ics file."""
+"""The calendar feed (needs only its secret token) and its JSON API."""
 
-import uuid
 from email.utils import format_datetime, parsedate_to_datetime
+from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
@@ -17,6 +17,17 @@ router = APIRouter(prefix="/api/v1", tags=["calendar"])
 feed_router = APIRouter(include_in_schema=False)
 
 ICS = "text/calendar; charset=utf-8"
+
+
+ICS_RESPONSE: dict[int | str, dict[str, Any]] = {200: {"content": {"text/calendar": {}}}}
+
+
+def ics_attachment(body: bytes, *, name: str) -> Response:
+    """An .ics file to download, named after what it holds."""
+    filename = calendar.safe_filename(name)
+    return Response(
+        body, media_type=ICS, headers={"Content-Disposition": f'attachment; filename="{filename}"'}
+    )
 
 
 def public_url(request: Request, settings: Settings, path: str) -> str:
@@ -62,22 +73,6 @@ def update_calendar(
     )
 
 
-@router.get(
-    "/events/{event_id}.ics",
-    response_class=Response,
-    responses={200: {"content": {"text/calendar": {}}}},
-)
-def event_file(session: SessionDep, user: CurrentUser, event_id: uuid.UUID) -> Response:
-    """One event as an .ics file, to add to any calendar."""
-    event, body = calendar.event_file(session, owner=user, event_id=event_id)
-    filename = calendar.safe_filename(event.name)
-    return Response(
-        body,
-        media_type=ICS,
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
-    )
-
-
 def _not_modified(request: Request, etag: str, last_modified_http: str) -> bool:
     if_none_match = request.headers.get("if-none-match")
     if if_none_match is not None:
@@ -95,9 +90,10 @@ def _not_modified(request: Request, etag: str, last_modified_http: str) -> bool:
 
 @feed_router.get("/calendar/{token}.ics")
 def feed(request: Request, session: SessionDep, token: str) -> Response:
-    """The user's private feed: events going, interested or attended (and later gives)."""
+    """The user's private feed: events going, interested or attended, and planned gives."""
     found, owner = calendar.feed_by_token(session, token=token)
-    built = calendar.render_feed(session, feed=found, user=owner)
+    sources = request.app.state.wiring.calendar_sources
+    built = calendar.render_feed(session, feed=found, user=owner, sources=sources)
     last_modified = format_datetime(built.last_modified, usegmt=True)
     headers = {
         "ETag": f'"{built.etag}"',

@@ -10,24 +10,23 @@ import hmac
 import logging
 import smtplib
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time
 from email.message import EmailMessage
+from typing import Protocol
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
-from babel.dates import format_date, format_time
+from babel.dates import format_date
 from sqlalchemy import or_, update
 from sqlmodel import Session, col, select
 
 from app.accounts.models import User
 from app.calendar.models import CalendarFeed
-from app.calendar.service import FEED_STATUSES, location
 from app.config import Settings
 from app.db import utcnow
 from app.errors import NotFound
-from app.events.models import Event, EventStatus
 from app.web.i18n import babel_locale, gettext, use_locale
 from app.web.templating import env
 
@@ -51,53 +50,20 @@ class DigestSection:
     lines: list[DigestLine] = field(default_factory=list)
 
 
-# Each feature adds a section: today's events now; gives due and people to follow up later.
-SectionSource = Callable[[Session, User, date, str], DigestSection | None]
+class SectionSource(Protocol):
+    """A section a feature adds to every digest (events today, gives due): wired in `app.wiring`."""
 
-
-def _today_events(session: Session, user: User, day: date, base_url: str) -> DigestSection | None:
-    zone = ZoneInfo(user.timezone)
-    start = datetime.combine(day, time(), zone)
-    end = start + timedelta(days=1)
-    query = (
-        select(Event)
-        .where(
-            Event.owner_id == user.id,
-            col(Event.status).in_(FEED_STATUSES),
-            Event.status != EventStatus.attended.value,
-            Event.starts_at < end,
-            or_(col(Event.ends_at) > start, col(Event.starts_at) >= start),
-        )
-        .order_by(col(Event.starts_at))
-    )
-    lines = []
-    locale = babel_locale(user.locale)
-    for event in session.exec(query):
-        if event.all_day:
-            when = gettext("All day")
-        else:
-            when = format_time(event.starts_at, "short", tzinfo=zone, locale=locale)
-        detail = " · ".join(part for part in (when, location(event) or "") if part)
-        if event.cancelled:
-            detail = f"{gettext('Cancelled')} · {detail}"
-        lines.append(DigestLine(event.name, detail, f"{base_url}/events/{event.id}"))
-    return DigestSection(gettext("Today's events"), lines) if lines else None
-
-
-SECTION_SOURCES: list[SectionSource] = [_today_events]
-
-
-def register_section(source: SectionSource) -> None:
-    """Add a section to every digest (gives due today, people to follow up)."""
-    SECTION_SOURCES.append(source)
+    def __call__(
+        self, session: Session, user: User, day: date, base_url: str
+    ) -> DigestSection | None: ...
 
 
 def digest_sections(
-    session: Session, *, user: User, day: date, base_url: str
+    session: Session, *, user: User, day: date, base_url: str, sources: Sequence[SectionSource]
 ) -> list[DigestSection]:
     """What the user's digest says for this day, in their language; empty when nothing."""
     with use_locale(user.locale):
-        found = (source(session, user, day, base_url) for source in SECTION_SOURCES)
+        found = (source(session, user, day, base_url) for source in sources)
         return [section for section in found if section is not None]
 
 
@@ -217,7 +183,12 @@ Sender = Callable[[Settings, EmailMessage], None]
 
 
 def send_digests(
-    session: Session, *, settings: Settings, now: datetime | None = None, send: Sender = smtp_send
+    session: Session,
+    *,
+    settings: Settings,
+    sections: Sequence[SectionSource],
+    now: datetime | None = None,
+    send: Sender = smtp_send,
 ) -> str:
     """Send the morning digests that are due; each user is claimed and committed on its own."""
     if not settings.smtp_host or not settings.smtp_from:
@@ -248,14 +219,16 @@ def send_digests(
         try:
             user = session.get(User, user_id)
             assert user is not None
-            sections = digest_sections(session, user=user, day=day, base_url=base_url)
-            if not sections:
+            found = digest_sections(
+                session, user=user, day=day, base_url=base_url, sources=sections
+            )
+            if not found:
                 empty += 1
                 continue
             message = compose(
                 user=user,
                 day=day,
-                sections=sections,
+                sections=found,
                 sender=settings.smtp_from,
                 unsubscribe_link=unsubscribe_url(
                     base_url=base_url, secret=settings.secret, user_id=user_id

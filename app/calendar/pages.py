@@ -4,6 +4,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
+from sqlmodel import Session
 
 from app.accounts.deps import CurrentUser, SettingsDep
 from app.accounts.models import User
@@ -25,10 +26,9 @@ register_flash("calendar_saved", lazy_gettext("Your calendar settings are saved.
 FormStr = Annotated[str, Form()]
 
 
-def settings_context(
-    request: Request, session: Any, settings: Settings, user: User
-) -> dict[str, Any]:
-    """What the settings page shows about the feed and the digest."""
+def settings_section(request: Request, session: Session, user: User) -> dict[str, Any]:
+    """What the settings page shows about the feed and the digest (a `SettingsSection`)."""
+    settings: Settings = request.app.state.settings
     feed = calendar.get_feed(session, user=user)
     context: dict[str, Any] = {
         "calendar_feed": feed,

@@ -1,4 +1,4 @@
-"""The private calendar feed: its secret URL, what it holds, one event's file and Google link.
+"""The private calendar feed: its secret URL, and the file built from what features put in it.
 
 The feed's token: the URL must be found from the token (so the table keeps its SHA-256, unique),
 yet the owner must be able to see the URL again at any time (the API's `GET /api/v1/calendar`
@@ -15,12 +15,10 @@ import hashlib
 import hmac
 import secrets
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
-from typing import Any
-from urllib.parse import urlencode
-from zoneinfo import ZoneInfo
+from datetime import datetime
+from typing import Protocol
 
 from sqlalchemy import delete as sa_delete
 from sqlalchemy import select as sa_select
@@ -33,13 +31,9 @@ from app.calendar.ical import FeedItem, build_calendar, etag, item_digest, veven
 from app.calendar.models import CalendarFeed, CalendarItemCache
 from app.db import utcnow
 from app.errors import NotFound
-from app.events import service as events
-from app.events.models import Event, EventStatus
 from app.security import token_digest
 from app.web.i18n import gettext, use_locale
 
-# Statuses whose events go into the feed; attended ones stay so the calendar keeps its history.
-FEED_STATUSES = (EventStatus.going.value, EventStatus.interested.value, EventStatus.attended.value)
 TOKEN_CONTEXT = b"givefirst-calendar-feed\x00"
 
 
@@ -125,73 +119,10 @@ def feed_path(token: str) -> str:
     return f"/calendar/{token}.ics"
 
 
-def location(event: Any) -> str | None:
-    """Where an event happens, in one line."""
-    parts: list[str] = []
-    for part in (event.venue, event.address, event.city, event.country):
-        text = (part or "").strip()
-        if text and text not in parts:
-            parts.append(text)
-    return ", ".join(parts) or None
+class ItemSource(Protocol):
+    """What a feature puts in every feed (events, gives): wired in `app.wiring`."""
 
-
-def event_item(event: Any, *, include_notes: bool = False) -> FeedItem:
-    """An event (or a row of its `ITEM_COLUMNS`) as a calendar item, in its own zone."""
-    description = (event.description or "").strip()
-    if include_notes and (getattr(event, "notes", None) or "").strip():
-        description = f"{description}\n\n{(event.notes or '').strip()}".strip()
-    start: datetime | date
-    end: datetime | date | None
-    if event.all_day:
-        zone = ZoneInfo(event.timezone)
-        start = event.starts_at.astimezone(zone).date()
-        end = event.ends_at.astimezone(zone).date() if event.ends_at is not None else None
-    else:
-        start, end = event.starts_at, event.ends_at
-    return FeedItem(
-        uid=f"event-{event.id}@givefirst",
-        summary=event.name,
-        start=start,
-        end=end,
-        timezone=event.timezone,
-        modified=event.updated_at,
-        created=event.created_at,
-        sequence=event.sequence,
-        location=location(event),
-        description=description or None,
-        url=event.url,
-        cancelled=event.cancelled,
-    )
-
-
-ITEM_COLUMNS = (
-    "id", "name", "starts_at", "ends_at", "all_day", "timezone", "venue", "address", "city",
-    "country", "url", "description", "cancelled", "sequence", "created_at", "updated_at",
-)  # fmt: skip
-
-
-def _event_items(session: Session, user: User, feed: CalendarFeed) -> Iterable[FeedItem]:
-    # Plain rows, not ORM objects: loading 5,000 events as objects takes most of a feed's time.
-    columns = [col(getattr(Event, name)) for name in ITEM_COLUMNS]
-    if feed.include_notes:
-        columns.append(col(Event.notes))
-    query = (
-        sa_select(*columns)
-        .where(col(Event.owner_id) == user.id, col(Event.status).in_(FEED_STATUSES))
-        .order_by(col(Event.starts_at), col(Event.id))
-    )
-    return [event_item(row, include_notes=feed.include_notes) for row in session.execute(query)]
-
-
-# What the feed holds: each feature adds a source (gives will add their all-day items here,
-# checking `feed.include_gives`).
-ItemSource = Callable[[Session, User, CalendarFeed], Iterable[FeedItem]]
-ITEM_SOURCES: list[ItemSource] = [_event_items]
-
-
-def register_source(source: ItemSource) -> None:
-    """Add a kind of item to every feed."""
-    ITEM_SOURCES.append(source)
+    def __call__(self, session: Session, user: User, feed: CalendarFeed) -> Iterable[FeedItem]: ...
 
 
 def feed_name(user: User) -> str:
@@ -207,13 +138,15 @@ class FeedFile:
     last_modified: datetime
 
 
-def render_feed(session: Session, *, feed: CalendarFeed, user: User) -> FeedFile:
+def render_feed(
+    session: Session, *, feed: CalendarFeed, user: User, sources: Sequence[ItemSource]
+) -> FeedFile:
     """The feed's file, with validators that change only when its content does.
 
     Items already written by any app process are read back from `calendar_item_cache` (checked
     by digest); new or changed ones are written by icalendar and stored for the next build.
     """
-    items = [item for source in ITEM_SOURCES for item in source(session, user, feed)]
+    items = [item for source in sources for item in source(session, user, feed)]
     rows = session.execute(
         sa_select(
             col(CalendarItemCache.uid), col(CalendarItemCache.digest), col(CalendarItemCache.ics)
@@ -265,34 +198,6 @@ def _store_items(
                 col(CalendarItemCache.uid).in_(gone[start : start + 500]),
             )
         )
-
-
-def event_file(session: Session, *, owner: User, event_id: uuid.UUID) -> tuple[Event, bytes]:
-    """One event as an .ics file to add to any calendar."""
-    event = events.get_event(session, owner=owner, event_id=event_id)
-    body = build_calendar(name=event.name, items=[event_item(event)], feed=False)
-    return event, body
-
-
-def google_calendar_link(event: Event) -> str:
-    """A link that opens Google Calendar's "new event" form filled with the event."""
-    item = event_item(event)
-    if isinstance(item.start, datetime):
-        end = item.end if isinstance(item.end, datetime) else item.start
-        dates = f"{item.start.astimezone(UTC):%Y%m%dT%H%M%SZ}/{end.astimezone(UTC):%Y%m%dT%H%M%SZ}"
-    else:
-        last = item.end if item.end is not None else item.start + timedelta(days=1)
-        dates = f"{item.start:%Y%m%d}/{last:%Y%m%d}"
-    details = "\n\n".join(part for part in ((event.description or "").strip(), event.url) if part)
-    query = {
-        "action": "TEMPLATE",
-        "text": event.name,
-        "dates": dates,
-        "details": details[:1500],
-        "location": item.location or "",
-        "ctz": event.timezone,
-    }
-    return "https://calendar.google.com/calendar/render?" + urlencode(query)
 
 
 def safe_filename(name: str) -> str:

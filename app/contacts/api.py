@@ -10,7 +10,7 @@ from sqlmodel import Session, SQLModel
 
 from app.accounts.deps import CurrentUser
 from app.accounts.models import User
-from app.contacts import exchange
+from app.contacts import exchange, want_to_meet
 from app.contacts import service as contacts
 from app.contacts.models import (
     Contact,
@@ -21,9 +21,12 @@ from app.contacts.models import (
     InteractionPublic,
     MatchPublic,
     MeetingPublic,
+    WantToMeetCreate,
+    WantToMeetPublic,
 )
 from app.db import SessionDep
 from app.errors import Invalid
+from app.events import service as events
 from app.web.i18n import lazy_gettext
 
 router = APIRouter(prefix="/api/v1", tags=["people"])
@@ -298,8 +301,42 @@ class Merged(SQLModel):
 
 @router.post("/contacts/{contact_id}/merge", response_model=Merged)
 def merge(
-    session: SessionDep, user: CurrentUser, contact_id: uuid.UUID, body: MergeRequest
+    request: Request,
+    session: SessionDep,
+    user: CurrentUser,
+    contact_id: uuid.UUID,
+    body: MergeRequest,
 ) -> Merged:
     """Merge another person into this one, keeping every meeting, note, tag and give."""
-    kept = contacts.merge_contacts(session, owner=user, keep_id=contact_id, other_id=body.other_id)
+    kept = contacts.merge_contacts(
+        session, owner=user, keep_id=contact_id, other_id=body.other_id,
+        hooks=request.app.state.wiring.merge_hooks,
+    )  # fmt: skip
     return Merged(contact=to_public(session, user, kept, full=True), removed_id=body.other_id)
+
+
+@router.get("/events/{event_id}/want-to-meet", response_model=list[WantToMeetPublic])
+def list_want_to_meet(session: SessionDep, user: CurrentUser, event_id: uuid.UUID) -> Any:
+    """Who the user wants to meet at this event."""
+    event = events.get_event(session, owner=user, event_id=event_id)
+    return want_to_meet.list_want_to_meet(session, owner=user, event=event)
+
+
+@router.post(
+    "/events/{event_id}/want-to-meet",
+    response_model=WantToMeetPublic,
+    status_code=status.HTTP_201_CREATED,
+)
+def add_want_to_meet(
+    session: SessionDep, user: CurrentUser, event_id: uuid.UUID, body: WantToMeetCreate
+) -> Any:
+    """Add someone to meet at this event, with why."""
+    return want_to_meet.add_want_to_meet(session, owner=user, event_id=event_id, data=body)
+
+
+@router.delete("/events/{event_id}/want-to-meet/{wish_id}", status_code=status.HTTP_204_NO_CONTENT)
+def remove_want_to_meet(
+    session: SessionDep, user: CurrentUser, event_id: uuid.UUID, wish_id: uuid.UUID
+) -> None:
+    """Take someone off the list."""
+    want_to_meet.remove_want_to_meet(session, owner=user, event_id=event_id, wish_id=wish_id)

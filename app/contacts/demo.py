@@ -7,7 +7,15 @@ from sqlmodel import Session, col, select
 
 from app.accounts.models import User
 from app.contacts import service as contacts
-from app.contacts.models import Contact, ContactWrite, InteractionCreate, InteractionKind
+from app.contacts import want_to_meet
+from app.contacts.models import (
+    Contact,
+    ContactWrite,
+    InteractionCreate,
+    InteractionKind,
+    WantToMeetCreate,
+)  # fmt: skip
+from app.db import utcnow
 from app.events.models import Event
 
 # (name, company, role, hook, needs, tags, email)
@@ -108,6 +116,7 @@ def add_people(session: Session, *, user: User) -> int:
         )  # fmt: skip
         contact, _ = contacts.put_contact(session, owner=user, contact_id=uuid.uuid4(), data=body)
         added.append(contact)
+    _add_wishes(session, user=user)
     # Amélie introduced Karim; a coffee with Sophie after the show.
     added[1].met_through_id = added[4].id
     session.add(added[1])
@@ -116,3 +125,24 @@ def add_people(session: Session, *, user: User) -> int:
         data=InteractionCreate(kind=InteractionKind.coffee, note="Café au Comptoir : elle lance une offre audit"),
     )  # fmt: skip
     return len(added)
+
+
+# Who to meet at the next salon (the demo's event three weeks ahead).
+WISHES = (
+    ("Hélène Roux", "dirige un incubateur : lui parler du programme mentors"),
+    ("Karim Benali", "cherche un DAF à temps partagé"),
+)
+
+
+def _add_wishes(session: Session, *, user: User) -> None:
+    upcoming = session.exec(
+        select(Event)
+        .where(Event.owner_id == user.id, Event.starts_at > utcnow() + timedelta(days=15))
+        .order_by(col(Event.starts_at))
+    ).first()
+    if upcoming is None:
+        return
+    for name, why in WISHES:
+        want_to_meet.add_want_to_meet(
+            session, owner=user, event_id=upcoming.id, data=WantToMeetCreate(name=name, why=why)
+        )

@@ -235,3 +235,33 @@ class MatchPublic(SQLModel):
     company: str | None
     email: str | None
     reason: str
+
+
+class WantToMeet(SQLModel, table=True):
+    """Someone the user wants to meet at an event: a free name, or a person already known."""
+
+    __tablename__ = "want_to_meet"
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    owner_id: uuid.UUID = Field(foreign_key="user_account.id", index=True, ondelete="CASCADE")
+    event_id: uuid.UUID = Field(foreign_key="event.id", index=True, ondelete="CASCADE")
+    name: str = Field(max_length=200)
+    contact_id: uuid.UUID | None = Field(
+        default=None, index=True, foreign_key="contact.id", ondelete="SET NULL"
+    )
+    why: str | None = Field(default=None, max_length=1000)
+    created_at: datetime = InstantField(default_factory=utcnow)
+
+
+class WantToMeetCreate(SQLModel):
+    name: str = Field(default="", max_length=200)
+    contact_id: uuid.UUID | None = None
+    why: str | None = Field(default=None, max_length=1000)
+
+
+class WantToMeetPublic(SQLModel):
+    id: uuid.UUID
+    event_id: uuid.UUID
+    name: str
+    contact_id: uuid.UUID | None
+    why: str | None

@@ -2,27 +2,31 @@
 
 import base64
 import uuid
-from datetime import timedelta
-from typing import Annotated, Any
+from collections.abc import Mapping
+from typing import Annotated, Any, Protocol
 
 from fastapi import APIRouter, File, Form, Request, UploadFile
-from fastapi.responses import Response
+from fastapi.responses import RedirectResponse, Response
 from pydantic import BaseModel, ValidationError
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
 from app.accounts.deps import CurrentUser
 from app.accounts.models import User
 from app.contacts import service as contacts
-from app.contacts.models import Contact, ContactWrite, InteractionCreate, InteractionKind
-from app.db import SessionDep, utcnow
-from app.errors import AppError, Invalid
+from app.contacts import want_to_meet
+from app.contacts.models import (
+    Contact,
+    ContactWrite,
+    InteractionCreate,
+    InteractionKind,
+    WantToMeetCreate,
+)  # fmt: skip
+from app.db import SessionDep
+from app.errors import Invalid
+from app.events import pages as event_pages
 from app.events import service as events
 from app.events.models import Event
-from app.gives import network_pages
-from app.gives import pages as give_pages
-from app.gives import service as gives
-from app.gives.models import GiveKind, GiveWrite
-from app.web.forms import invalid_from, optional_uuid
+from app.web.forms import invalid_from, optional_uuid, refill
 from app.web.i18n import lazy_gettext
 from app.web.templating import redirect, register_flash, render
 
@@ -100,40 +104,24 @@ def _read_photo(photo: UploadFile | None) -> bytes | None:
     return data or None
 
 
-def capture_events(session: Session, owner: User) -> list[Event]:
-    """The events one may be capturing at: on now, recent and soon, nearest first."""
-    now = utcnow()
-    rows = session.exec(
-        select(Event)
-        .where(
-            Event.owner_id == owner.id,
-            col(Event.starts_at) > now - timedelta(days=21),
-            col(Event.starts_at) < now + timedelta(days=60),
-            col(Event.cancelled).is_(False),
-        )
-        .order_by(col(Event.starts_at))
-        .limit(30)
-    )
-    return sorted(rows, key=lambda event: abs((event.starts_at - now).total_seconds()))
-
-
 def _recent_people(session: Session, owner: User) -> list[Contact]:
     return contacts.recent_people(session, owner=owner, limit=200)
+
+
+class CaptureHook(Protocol):
+    """What another feature does with a capture's own fields (gives: "a give to plan"), inside
+    the capture's transaction: wired in `app.wiring`."""
+
+    def __call__(
+        self, session: Session, *, owner: User, contact: Contact, event_id: uuid.UUID | None,
+        form: Mapping[str, str],
+    ) -> None: ...  # fmt: skip
 
 
 def _capture_context(
     session: Session, user: User, event_id: uuid.UUID | None, **extra: Any
 ) -> dict[str, Any]:
-    options = capture_events(session, user)
-    current = None
-    if event_id is not None:
-        current = next((event for event in options if event.id == event_id), None)
-        if current is None:
-            chosen = session.get(Event, event_id)
-            if chosen is not None and chosen.owner_id == user.id:
-                current, options = chosen, [chosen, *options]
-    if current is None and event_id is None:
-        current = events.current_event(session, owner=user)
+    current, options = events.capture_events(session, owner=user, event_id=event_id)
     return {
         "current": current,
         "options": options,
@@ -154,12 +142,8 @@ def capture_page(
 ) -> Response:
     chosen = optional_uuid(event_id, "event_id") if event_id else None
     context = _capture_context(session, user, chosen)
-    last = None
-    if saved:
-        saved_id = optional_uuid(saved, "saved")
-        found = session.get(Contact, saved_id) if saved_id else None
-        last = found if found is not None and found.owner_id == user.id else None
-    context["last"] = last
+    saved_id = optional_uuid(saved, "saved") if saved else None
+    context["last"] = contacts.find_contact(session, owner=user, contact_id=saved_id)
     return render(request, "contacts/capture.html", context)
 
 
@@ -174,25 +158,19 @@ def capture(
     """The capture form without JavaScript: the page carries a fresh id, so a double submit
     saves one person."""
     event_id = optional_uuid(form.event_id, "event_id") if form.event_id else None
-    try:
+
+    def again(session: Session) -> dict[str, Any]:
+        context = _capture_context(session, user, event_id, values=form.model_dump())
+        context["new_id"] = form.id or context["new_id"]
+        return context
+
+    hooks: list[CaptureHook] = request.app.state.wiring.capture_hooks
+    with refill("contacts/capture.html", again):
         person_id = optional_uuid(form.id, "id") or uuid.uuid4()
         data = _to_write(form, keep_empty=False, photo=_read_photo(photo))
         contact, _ = contacts.put_contact(session, owner=user, contact_id=person_id, data=data)
-        if form.give_title.strip():
-            # Derived from the person's id, so that a double submit plans one give.
-            give = GiveWrite(contact_id=contact.id, event_id=event_id, kind=GiveKind.resource,
-                             title=form.give_title.strip()[:200])  # fmt: skip
-            gives.put_give(
-                session, owner=user, give_id=uuid.uuid5(contact.id, "capture"), data=give
-            )
-    except AppError as error:
-        session.rollback()
-        context = _capture_context(
-            session, user, event_id, values=form.model_dump(),
-            error=error.detail(request.state.locale), error_field=error.field,
-        )  # fmt: skip
-        context["new_id"] = form.id or context["new_id"]
-        return render(request, "contacts/capture.html", context, status_code=error.status_code)
+        for hook in hooks:
+            hook(session, owner=user, contact=contact, event_id=event_id, form=form.model_dump())
     if form.next == "person":
         return redirect(f"/people/{contact.id}", flash_key="person_saved")
     query = f"saved={contact.id}" + (f"&event_id={event_id}" if event_id else "")
@@ -226,37 +204,30 @@ def list_page(
     return render(request, "contacts/list.html", context)
 
 
-def _person_context(session: Session, user: User, contact: Contact, **extra: Any) -> dict[str, Any]:
-    timeline: list[dict[str, Any]] = []
-    for view in contacts.meetings_of(session, owner=user, contact=contact):
-        timeline.append({"kind": "meeting", "at": view.meeting.met_at, "event": view.event,
-                         "note": view.meeting.note, "id": view.meeting.id})  # fmt: skip
-    for item in contacts.interactions_of(session, owner=user, contact=contact):
-        timeline.append(
-            {"kind": item.kind, "at": item.happened_at, "note": item.note, "id": item.id}
-        )
-    their_gives = gives.list_gives(session, owner=user, contact_id=contact.id, limit=100)
-    for give in their_gives:
-        if give.status == "done" and give.done_at is not None:
-            timeline.append({"kind": "give", "at": give.done_at, "give": give, "id": give.id})
-    timeline.sort(key=lambda entry: entry["at"], reverse=True)
-    through = session.get(Contact, contact.met_through_id) if contact.met_through_id else None
-    introduced = session.exec(
-        select(Contact)
-        .where(Contact.owner_id == user.id, Contact.met_through_id == contact.id)
-        .order_by(col(Contact.sort_name))
-        .limit(50)
-    ).all()
-    matches = contacts.find_matches(
-        session, owner=user, full_name=contact.full_name, email=contact.email or "",
-        company=contact.company or "", exclude=contact.id,
-    )  # fmt: skip
-    return {
-        "person": contact, "timeline": timeline, "through": through, "introduced": introduced,
-        "matches": matches, "reasons": MATCH_REASONS, "kinds": INTERACTION_LABELS,
-        "gives": their_gives, "give_people": gives.people_of(session, owner=user, gives=their_gives),
-        **give_pages.labels(), **network_pages.person_context(session, user, contact), **extra,
+class PersonSection(Protocol):
+    """What another feature shows on a person's page (their gives, keeping in touch, referrals);
+    `timeline` entries, if any, join the person's timeline: wired in `app.wiring`."""
+
+    def __call__(self, session: Session, user: User, contact: Contact) -> dict[str, Any]: ...
+
+
+def person_context(
+    request: Request, session: Session, user: User, contact: Contact
+) -> dict[str, Any]:
+    """A person's page: details, timeline, who introduced whom, likely doubles, and sections."""
+    view = contacts.person_view(session, owner=user, contact=contact)
+    timeline = list(view.timeline)
+    context: dict[str, Any] = {
+        "person": contact, "through": view.through, "introduced": view.introduced,
+        "matches": view.matches, "reasons": MATCH_REASONS, "kinds": INTERACTION_LABELS,
     }  # fmt: skip
+    sections: list[PersonSection] = request.app.state.wiring.person_sections
+    for section in sections:
+        extra = section(session, user, contact)
+        timeline.extend(extra.pop("timeline", []))
+        context |= extra
+    timeline.sort(key=lambda entry: entry["at"], reverse=True)
+    return context | {"timeline": timeline}
 
 
 @router.get("/people/{contact_id}")
@@ -264,7 +235,7 @@ def person_page(
     request: Request, session: SessionDep, user: CurrentUser, contact_id: uuid.UUID
 ) -> Response:
     contact = contacts.get_contact(session, owner=user, contact_id=contact_id)
-    return render(request, "contacts/detail.html", _person_context(session, user, contact))
+    return render(request, "contacts/detail.html", person_context(request, session, user, contact))
 
 
 @router.post("/people/{contact_id}/interactions")
@@ -323,8 +294,17 @@ def edit(
     photo: Annotated[UploadFile | None, File()] = None,
     remove_photo: Annotated[str, Form()] = "",
 ) -> Response:
-    contact = contacts.get_contact(session, owner=user, contact_id=contact_id)
-    try:
+    contacts.get_contact(session, owner=user, contact_id=contact_id)
+
+    def again(session: Session) -> dict[str, Any]:
+        person = contacts.get_contact(session, owner=user, contact_id=contact_id)
+        return {
+            "person": person,
+            "values": form.model_dump(),
+            "people": _recent_people(session, user),
+        }
+
+    with refill("contacts/form.html", again):
         data = _to_write(form, keep_empty=True, photo=_read_photo(photo))
         if remove_photo and not data.photo:
             contacts.delete_photo(session, owner=user, contact_id=contact_id)
@@ -333,13 +313,6 @@ def edit(
                     lazy_gettext("Please give a name, or take a photo."), field="full_name"
                 )
         contacts.put_contact(session, owner=user, contact_id=contact_id, data=data, create=False)
-    except AppError as error:
-        session.rollback()
-        context = {
-            "person": contact, "values": form.model_dump(), "people": _recent_people(session, user),
-            "error": error.detail(request.state.locale), "error_field": error.field,
-        }  # fmt: skip
-        return render(request, "contacts/form.html", context, status_code=error.status_code)
     return redirect(f"/people/{contact_id}", flash_key="person_saved")
 
 
@@ -375,6 +348,7 @@ def merge_page(
 
 @router.post("/people/{contact_id}/merge")
 def merge(
+    request: Request,
     session: SessionDep,
     user: CurrentUser,
     contact_id: uuid.UUID,
@@ -384,5 +358,53 @@ def merge(
     other = optional_uuid(other_id, "other_id")
     if other is None:
         raise Invalid(lazy_gettext("Choose two different people."), field="other_id")
-    contacts.merge_contacts(session, owner=user, keep_id=contact_id, other_id=other)
+    hooks = request.app.state.wiring.merge_hooks
+    contacts.merge_contacts(session, owner=user, keep_id=contact_id, other_id=other, hooks=hooks)
     return redirect(f"/people/{contact_id}", flash_key="people_merged")
+
+
+def event_section(session: Session, user: User, event: Event) -> dict[str, Any]:
+    """What an event's page shows of people (an `EventSection`): who I want to meet there, who
+    I met there and at its earlier editions."""
+    editions = events.earlier_editions(session, owner=user, event=event)
+    return {
+        "wants": want_to_meet.list_want_to_meet(session, owner=user, event=event),
+        "met": contacts.people_met_at(session, owner=user, event_ids=[event.id]),
+        "met_before": contacts.people_met_at(
+            session, owner=user, event_ids=[edition.id for edition in editions]
+        ),
+        "known_people": contacts.recent_people(session, owner=user, limit=200),
+    }
+
+
+@router.post("/events/{event_id}/want-to-meet")
+def add_want(
+    request: Request,
+    session: SessionDep,
+    user: CurrentUser,
+    event_id: uuid.UUID,
+    name: Annotated[str, Form()] = "",
+    why: Annotated[str, Form()] = "",
+    contact_id: Annotated[str, Form()] = "",
+) -> Response:
+    def again(session: Session) -> dict[str, Any]:
+        event = events.get_event(session, owner=user, event_id=event_id)
+        return event_pages.detail_context(request, session, user, event)
+
+    with refill("events/detail.html", again, message_key="want_error"):
+        known = optional_uuid(contact_id, "contact_id")
+        want_to_meet.add_want_to_meet(
+            session,
+            owner=user,
+            event_id=event_id,
+            data=WantToMeetCreate(name=name[:200], why=why[:1000], contact_id=known),
+        )
+    return RedirectResponse(f"/events/{event_id}#want-to-meet", status_code=303)
+
+
+@router.post("/events/{event_id}/want-to-meet/{wish_id}/delete")
+def remove_want(
+    session: SessionDep, user: CurrentUser, event_id: uuid.UUID, wish_id: uuid.UUID
+) -> Response:
+    want_to_meet.remove_want_to_meet(session, owner=user, event_id=event_id, wish_id=wish_id)
+    return RedirectResponse(f"/events/{event_id}#want-to-meet", status_code=303)

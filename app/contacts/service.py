@@ -6,16 +6,18 @@ import io
 import json
 import re
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Any, Protocol
 from urllib.parse import urlsplit
 
 from email_validator import EmailNotValidError, validate_email
 from PIL import Image, ImageOps, UnidentifiedImageError
-from sqlalchemy import delete, func, or_, tuple_, update
+from sqlalchemy import column as sa_column
+from sqlalchemy import delete, func, inspect, or_, tuple_, update
+from sqlalchemy import table as sa_table
 from sqlmodel import Session, col, select
 
 from app.accounts.models import User
@@ -28,13 +30,14 @@ from app.contacts.models import (
     Interaction,
     InteractionCreate,
     Meeting,
+    WantToMeet,
     clean_tags,
 )
 from app.db import utcnow
 from app.errors import Invalid, NotFound
-from app.events.models import Event, WantToMeet
-from app.gives.models import NetworkProfile
-from app.gives.profile import profile_of
+from app.events.models import Event
+from app.network import service as network
+from app.network.models import NetworkProfile
 from app.text import fold
 from app.web.i18n import lazy_gettext
 
@@ -95,6 +98,12 @@ def _reindex(session: Session, contact: Contact) -> None:
         ContactTerm(owner_id=contact.owner_id, term=term, contact_id=contact.id)
         for term in terms_for(contact)
     )
+
+
+def find_contact(session: Session, *, owner: User, contact_id: uuid.UUID | None) -> Contact | None:
+    """One of the owner's people, or None (for no id, an unknown id or another user's)."""
+    found = session.get(Contact, contact_id) if contact_id is not None else None
+    return found if found is not None and found.owner_id == owner.id else None
 
 
 def get_contact(session: Session, *, owner: User, contact_id: uuid.UUID) -> Contact:
@@ -433,6 +442,47 @@ class MeetingView:
     event: Event | None
 
 
+@dataclass
+class PersonView:
+    """What a person's page shows beyond the person: their timeline (meetings and interactions,
+    latest first), who introduced them, whom they introduced, and likely doubles."""
+
+    timeline: list[dict[str, Any]]
+    through: Contact | None
+    introduced: list[Contact]
+    matches: list["Match"]
+
+
+def person_view(session: Session, *, owner: User, contact: Contact) -> PersonView:
+    """A person's page, in a fixed number of queries."""
+    timeline: list[dict[str, Any]] = [
+        {"kind": "meeting", "at": view.meeting.met_at, "event": view.event,
+         "note": view.meeting.note, "id": view.meeting.id}
+        for view in meetings_of(session, owner=owner, contact=contact)
+    ]  # fmt: skip
+    timeline += [
+        {"kind": item.kind, "at": item.happened_at, "note": item.note, "id": item.id}
+        for item in interactions_of(session, owner=owner, contact=contact)
+    ]
+    timeline.sort(key=lambda entry: entry["at"], reverse=True)
+    through = (
+        find_contact(session, owner=owner, contact_id=contact.met_through_id)
+        if contact.met_through_id
+        else None
+    )
+    introduced = session.exec(
+        select(Contact)
+        .where(Contact.owner_id == owner.id, Contact.met_through_id == contact.id)
+        .order_by(col(Contact.sort_name))
+        .limit(50)
+    ).all()
+    matches = find_matches(
+        session, owner=owner, full_name=contact.full_name, email=contact.email or "",
+        company=contact.company or "", exclude=contact.id,
+    )  # fmt: skip
+    return PersonView(timeline, through, list(introduced), matches)
+
+
 def meetings_of(session: Session, *, owner: User, contact: Contact) -> list[MeetingView]:
     """Where and when the user met this person, latest first."""
     rows = session.exec(
@@ -526,22 +576,20 @@ def delete_interaction(
 
 
 def cadence_for(contact: Contact, profile: NetworkProfile) -> int | None:
-    """Days between touches: the person's own, else their first tag's default, else the default
-    for people met at events; None when no reminder is wanted."""
-    days: int | None = contact.cadence_days
-    if days is None:
-        by_tag = {tag.casefold(): value for tag, value in (profile.tag_cadences or {}).items()}
-        days = next((by_tag[t.casefold()] for t in contact.tags if t.casefold() in by_tag), None)
-    if days is None and contact.last_met_at is not None:
-        days = profile.event_cadence_days
-    return days or None
+    """Days between touches for this person (see `app.network.service.cadence_for`)."""
+    return network.cadence_for(
+        profile,
+        own_days=contact.cadence_days,
+        tags=contact.tags,
+        met_at_event=contact.last_met_at is not None,
+    )
 
 
 def refresh_touch(
     session: Session, *, contact: Contact, profile: NetworkProfile | None = None
 ) -> None:
     """Keep `touch_due_on` = last touch (meeting, interaction, done give) + cadence."""
-    profile = profile or profile_of(session, user_id=contact.owner_id)
+    profile = profile or network.profile_of(session, user_id=contact.owner_id)
     days = cadence_for(contact, profile)
     if days is None:
         contact.touch_due_on = None
@@ -560,8 +608,8 @@ def touched(session: Session, *, contact: Contact, at: datetime) -> None:
 
 
 def refresh_all_touch(session: Session, *, owner: User) -> None:
-    """Recompute every person's next touch after the defaults changed."""
-    profile = profile_of(session, user_id=owner.id)
+    """Recompute every person's next touch after the defaults changed (a `CadenceListener`)."""
+    profile = network.profile_of(session, user_id=owner.id)
     statement = select(Contact).where(Contact.owner_id == owner.id)
     for contact in session.exec(statement.execution_options(yield_per=500)):
         refresh_touch(session, contact=contact, profile=profile)
@@ -732,8 +780,47 @@ def _joined(first: str | None, second: str | None) -> str | None:
     return f"{first}\n\n{second}"[:TEXT_MAX]
 
 
+class MergeHook(Protocol):
+    """What a feature does when two people become one, beyond moving its rows (which happens for
+    every table by itself, see `_repoint_references`): wired in `app.wiring`."""
+
+    def __call__(self, session: Session, *, keep: uuid.UUID, other: uuid.UUID) -> None: ...
+
+
+# Tables this module moves by itself on a merge (a meeting per event, one photo, search terms).
+_MERGED_HERE = {"meeting", "contact_photo", "contact_term"}
+
+
+def _repoint_references(session: Session, *, keep: uuid.UUID, other: uuid.UUID) -> None:
+    """Every row of any feature that points at `other` now points at `keep`.
+
+    The references are read from the database's own schema, not from the models loaded in this
+    process: a feature that was not imported, or that forgot a merge hook, still cannot lose rows
+    to the `ON DELETE CASCADE` that follows."""
+    connection = session.connection()
+    postgresql = connection.dialect.name == "postgresql"
+    # Plain tables know no UUID type: SQLite stores SQLModel's UUIDs as 32 hex digits.
+    old: Any = other if postgresql else other.hex
+    new: Any = keep if postgresql else keep.hex
+    inspector = inspect(connection)
+    for table_name in inspector.get_table_names():
+        if table_name in _MERGED_HERE:
+            continue
+        for foreign_key in inspector.get_foreign_keys(table_name):
+            if foreign_key["referred_table"] != Contact.__tablename__:
+                continue
+            name = foreign_key["constrained_columns"][0]
+            table = sa_table(table_name, sa_column(name))
+            session.execute(update(table).where(table.c[name] == old).values({name: new}))
+
+
 def merge_contacts(
-    session: Session, *, owner: User, keep_id: uuid.UUID, other_id: uuid.UUID
+    session: Session,
+    *,
+    owner: User,
+    keep_id: uuid.UUID,
+    other_id: uuid.UUID,
+    hooks: Sequence[MergeHook] = (),
 ) -> Contact:
     """Merge `other` into `keep`: every meeting, interaction, note, tag and introduction is kept;
     `keep`'s own values win where both have one, texts are joined."""
@@ -764,20 +851,9 @@ def merge_contacts(
         else:
             meeting.contact_id = keep.id
             session.add(meeting)
-    for model in (Interaction,):
-        session.exec(
-            update(model).where(col(model.contact_id) == other.id).values(contact_id=keep.id)
-        )  # type: ignore[call-overload]
-    for hook in MERGE_HOOKS:
-        hook(session, keep.id, other.id)
-    session.exec(
-        update(Contact)
-        .where(col(Contact.met_through_id) == other.id)
-        .values(met_through_id=keep.id)
-    )  # type: ignore[call-overload]
-    session.exec(
-        update(WantToMeet).where(col(WantToMeet.contact_id) == other.id).values(contact_id=keep.id)
-    )  # type: ignore[call-overload]
+    _repoint_references(session, keep=keep.id, other=other.id)
+    for hook in hooks:
+        hook(session, keep=keep.id, other=other.id)
     photo = session.get(ContactPhoto, other.id)
     if photo is not None and keep.photo_type is None:
         session.add(
@@ -789,7 +865,7 @@ def merge_contacts(
             )
         )
         keep.photo_type = photo.content_type
-    if keep.met_through_id == keep.id:
+    if keep.met_through_id in (keep.id, other.id):  # the kept person met through themself
         keep.met_through_id = None
     session.flush()
     session.delete(other)
@@ -800,10 +876,6 @@ def merge_contacts(
     session.add(keep)
     session.flush()
     return keep
-
-
-# Later features (gives) register how their rows follow a merged person: hook(session, keep, other).
-MERGE_HOOKS: list[Any] = []
 
 
 # --- import --------------------------------------------------------------------------------------

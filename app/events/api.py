@@ -1,10 +1,10 @@
-"""JSON API for events, their want-to-meet lists, imports and subscribed feeds."""
+"""JSON API for events, their imports and subscribed feeds."""
 
 import json
 import uuid
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request, status
+from fastapi import APIRouter, Query, Request, Response, status
 from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, ValidationError
@@ -12,9 +12,11 @@ from sqlmodel import Session, SQLModel
 
 from app.accounts.deps import CurrentUser, SettingsDep
 from app.accounts.models import User
+from app.calendar.api import ICS_RESPONSE, ics_attachment
 from app.config import Settings
 from app.db import SessionDep
 from app.errors import Invalid
+from app.events import calendar as event_calendar
 from app.events import imports
 from app.events import service as events
 from app.events.importing import ImportedEvent
@@ -27,8 +29,6 @@ from app.events.models import (
     EventStatus,
     EventUpdate,
     ImportedEventPublic,
-    WantToMeetCreate,
-    WantToMeetPublic,
 )
 from app.web.i18n import lazy_gettext
 
@@ -57,6 +57,14 @@ def create_event(session: SessionDep, user: CurrentUser, body: EventCreate) -> E
     return events.create_event(session, owner=user, data=body)
 
 
+# Before /events/{event_id}: the .ics path must not be read as an id.
+@router.get("/events/{event_id}.ics", response_class=Response, responses=ICS_RESPONSE)
+def event_file(session: SessionDep, user: CurrentUser, event_id: uuid.UUID) -> Response:
+    """One event as an .ics file, to add to any calendar."""
+    event, body = event_calendar.event_file(session, owner=user, event_id=event_id)
+    return ics_attachment(body, name=event.name)
+
+
 @router.get("/events/{event_id}", response_model=EventPublic)
 def read_event(session: SessionDep, user: CurrentUser, event_id: uuid.UUID) -> Event:
     """One event."""
@@ -75,33 +83,6 @@ def update_event(
 def delete_event(session: SessionDep, user: CurrentUser, event_id: uuid.UUID) -> None:
     """Delete an event."""
     events.delete_event(session, owner=user, event_id=event_id)
-
-
-@router.get("/events/{event_id}/want-to-meet", response_model=list[WantToMeetPublic])
-def list_want_to_meet(session: SessionDep, user: CurrentUser, event_id: uuid.UUID) -> Any:
-    """Who the user wants to meet at this event."""
-    event = events.get_event(session, owner=user, event_id=event_id)
-    return events.list_want_to_meet(session, owner=user, event=event)
-
-
-@router.post(
-    "/events/{event_id}/want-to-meet",
-    response_model=WantToMeetPublic,
-    status_code=status.HTTP_201_CREATED,
-)
-def add_want_to_meet(
-    session: SessionDep, user: CurrentUser, event_id: uuid.UUID, body: WantToMeetCreate
-) -> Any:
-    """Add someone to meet at this event, with why."""
-    return events.add_want_to_meet(session, owner=user, event_id=event_id, data=body)
-
-
-@router.delete("/events/{event_id}/want-to-meet/{wish_id}", status_code=status.HTTP_204_NO_CONTENT)
-def remove_want_to_meet(
-    session: SessionDep, user: CurrentUser, event_id: uuid.UUID, wish_id: uuid.UUID
-) -> None:
-    """Take someone off the list."""
-    events.remove_want_to_meet(session, owner=user, event_id=event_id, wish_id=wish_id)
 
 
 class ImportRequest(BaseModel):

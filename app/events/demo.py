@@ -9,7 +9,7 @@ from app.accounts.models import User
 from app.db import utcnow
 from app.events import importing
 from app.events import service as events
-from app.events.models import Event, EventCreate, EventKind, EventStatus, WantToMeetCreate
+from app.events.models import Event, EventCreate, EventKind, EventStatus
 
 # (name, kind, days from today, days long or hours for a timed event, all_day, city, venue, url, status)
 SAMPLES = [
@@ -134,17 +134,8 @@ def add_events(session: Session, *, user: User) -> int:
             name=name.format(year=day.year), kind=kind, starts_at=start, ends_at=end, all_day=all_day,
             timezone=user.timezone, city=city, venue=venue, url=url, status=status, country="France",
         )  # fmt: skip
-        event = events.create_event(session, owner=user, data=data)
+        events.create_event(session, owner=user, data=data)
         added += 1
-        if offset == 20:
-            for person, why in (("Hélène Roux", "dirige un incubateur : lui parler du programme mentors"),
-                                ("Karim Benali", "cherche un DAF à temps partagé")):  # fmt: skip
-                events.add_want_to_meet(
-                    session,
-                    owner=user,
-                    event_id=event.id,
-                    data=WantToMeetCreate(name=person, why=why),
-                )
     first_thursday = _first_weekday(today, weekday=3)
     calendar = RECURRING_MEETUP.format(
         stamp=utcnow().strftime("%Y%m%dT%H%M%SZ"), start=first_thursday.strftime("%Y%m%dT190000")

@@ -4,7 +4,7 @@ import json
 import uuid
 from datetime import date, datetime, timedelta
 from itertools import groupby
-from typing import Annotated, Any
+from typing import Annotated, Any, Protocol
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_date
@@ -16,10 +16,9 @@ from sqlmodel import Session
 from app.accounts.deps import CurrentUser, SettingsDep
 from app.accounts.models import User
 from app.accounts.service import common_timezones
-from app.calendar import service as calendar
-from app.contacts import service as contacts
 from app.db import SessionDep, utcnow
-from app.errors import AppError, Invalid
+from app.errors import Invalid, PageContext
+from app.events import calendar as event_calendar
 from app.events import imports
 from app.events import service as events
 from app.events.importing import ImportedEvent, ImportResult
@@ -30,8 +29,8 @@ from app.events.models import (
     EventStatus,
     EventUpdate,
     ImportedEventPublic,
-    WantToMeetCreate,
 )
+from app.web.forms import refill
 from app.web.i18n import babel_locale, gettext, lazy_gettext, use_locale
 from app.web.templating import redirect, register_flash, render
 
@@ -215,21 +214,19 @@ def new_page(request: Request, user: CurrentUser) -> Response:
 def create(
     request: Request, session: SessionDep, user: CurrentUser, form: Annotated[EventForm, Form()]
 ) -> Response:
-    try:
+    with refill("events/form.html", _form_again(form)):
         event = events.create_event(session, owner=user, data=_to_create(form, user))
-    except AppError as error:
-        return _form_error(request, user, None, form, error)
     return redirect(f"/events/{event.id}", flash_key="event_saved")
 
 
-def _form_error(
-    request: Request, user: User, event: Event | None, form: EventForm, error: AppError
-) -> Response:
-    context = _context(
-        event=event, values=form.model_dump(), timezones=common_timezones(),
-        error=error.detail(request.state.locale), error_field=error.field,
-    )  # fmt: skip
-    return render(request, "events/form.html", context, status_code=error.status_code)
+def _form_again(form: EventForm, event_id: uuid.UUID | None = None) -> PageContext:
+    """The event form again, filled with what was typed."""
+
+    def context(session: Session) -> dict[str, Any]:
+        event = session.get(Event, event_id) if event_id else None
+        return _context(event=event, values=form.model_dump(), timezones=common_timezones())
+
+    return context
 
 
 @router.get("/events/import")
@@ -250,7 +247,10 @@ def import_preview(
     url: Annotated[str, Form()] = "",
     file: Annotated[UploadFile | None, File()] = None,
 ) -> Response:
-    try:
+    def again(session: Session) -> dict[str, Any]:
+        return _context(feeds=imports.list_feeds(session, owner=user), values={"url": url})
+
+    with refill("events/import.html", again):
         if file is not None and file.filename:
             data = file.file.read(MAX_UPLOAD + 1)
             if len(data) > MAX_UPLOAD:
@@ -264,12 +264,6 @@ def import_preview(
             )
         else:
             raise Invalid(lazy_gettext("Paste a link or choose a file."), field="url")
-    except AppError as error:
-        context = _context(
-            feeds=imports.list_feeds(session, owner=user), values={"url": url},
-            error=error.detail(request.state.locale), error_field=error.field,
-        )  # fmt: skip
-        return render(request, "events/import.html", context, status_code=error.status_code)
     previews = [
         ImportedEventPublic.model_validate(item, from_attributes=True)
         for item in parsed.result.events
@@ -324,25 +318,28 @@ def event_page(
     request: Request, session: SessionDep, user: CurrentUser, event_id: uuid.UUID
 ) -> Response:
     event = events.get_event(session, owner=user, event_id=event_id)
-    return render(request, "events/detail.html", _detail_context(session, user, event))
+    return render(request, "events/detail.html", detail_context(request, session, user, event))
 
 
-def _detail_context(session: Session, user: User, event: Event, **extra: Any) -> dict[str, Any]:
-    """An event with its want-to-meet list, the people met there and at earlier editions."""
-    editions = events.earlier_editions(session, owner=user, event=event)
-    return _context(
+class EventSection(Protocol):
+    """What another feature shows on an event's page (the people met there, who I want to meet):
+    wired in `app.wiring`."""
+
+    def __call__(self, session: Session, user: User, event: Event) -> dict[str, Any]: ...
+
+
+def detail_context(request: Request, session: Session, user: User, event: Event) -> dict[str, Any]:
+    """An event's page: its details, its earlier editions, and the other features' sections."""
+    context = _context(
         event=event,
-        wants=events.list_want_to_meet(session, owner=user, event=event),
-        editions=editions,
+        editions=events.earlier_editions(session, owner=user, event=event),
         other_zone=event.timezone != user.timezone,
-        met=contacts.people_met_at(session, owner=user, event_ids=[event.id]),
-        met_before=contacts.people_met_at(
-            session, owner=user, event_ids=[edition.id for edition in editions]
-        ),
-        known_people=contacts.recent_people(session, owner=user, limit=200),
-        google_calendar=calendar.google_calendar_link(event),
-        **extra,
+        google_calendar=event_calendar.google_calendar_link(event),
     )
+    sections: list[EventSection] = request.app.state.wiring.event_sections
+    for section in sections:
+        context |= section(session, user, event)
+    return context
 
 
 @router.get("/events/{event_id}/edit")
@@ -365,14 +362,11 @@ def edit(
     event_id: uuid.UUID,
     form: Annotated[EventForm, Form()],
 ) -> Response:
-    event = events.get_event(session, owner=user, event_id=event_id)
-    try:
+    events.get_event(session, owner=user, event_id=event_id)
+    with refill("events/form.html", _form_again(form, event_id)):
         data = _to_create(form, user)
         update = EventUpdate.model_validate(data.model_dump(exclude={"id"}))
         events.update_event(session, owner=user, event_id=event_id, data=update)
-    except AppError as error:
-        session.rollback()
-        return _form_error(request, user, event, form, error)
     return redirect(f"/events/{event_id}", flash_key="event_saved")
 
 
@@ -401,43 +395,3 @@ def delete_page(
 def delete(session: SessionDep, user: CurrentUser, event_id: uuid.UUID) -> Response:
     events.delete_event(session, owner=user, event_id=event_id)
     return redirect("/events", flash_key="event_deleted")
-
-
-@router.post("/events/{event_id}/want-to-meet")
-def add_want(
-    request: Request,
-    session: SessionDep,
-    user: CurrentUser,
-    event_id: uuid.UUID,
-    name: Annotated[str, Form()] = "",
-    why: Annotated[str, Form()] = "",
-    contact_id: Annotated[str, Form()] = "",
-) -> Response:
-    try:
-        try:
-            known = uuid.UUID(contact_id) if contact_id.strip() else None
-        except ValueError:
-            raise Invalid(
-                lazy_gettext("Choose someone from your people."), field="contact_id"
-            ) from None
-        events.add_want_to_meet(
-            session,
-            owner=user,
-            event_id=event_id,
-            data=WantToMeetCreate(name=name[:200], why=why[:1000], contact_id=known),
-        )
-    except Invalid as error:
-        event = events.get_event(session, owner=user, event_id=event_id)
-        context = _detail_context(
-            session, user, event, want_error=error.detail(request.state.locale)
-        )
-        return render(request, "events/detail.html", context, status_code=422)
-    return RedirectResponse(f"/events/{event_id}#want-to-meet", status_code=303)
-
-
-@router.post("/events/{event_id}/want-to-meet/{wish_id}/delete")
-def remove_want(
-    session: SessionDep, user: CurrentUser, event_id: uuid.UUID, wish_id: uuid.UUID
-) -> Response:
-    events.remove_want_to_meet(session, owner=user, event_id=event_id, wish_id=wish_id)
-    return RedirectResponse(f"/events/{event_id}#want-to-meet", status_code=303)

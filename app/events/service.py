@@ -13,7 +13,6 @@ from sqlmodel import Session, col, select
 
 from app.accounts.models import User
 from app.accounts.service import check_timezone
-from app.contacts.models import Contact
 from app.db import utcnow
 from app.errors import Conflict, Invalid, NotFound
 from app.events.importing import ImportedEvent
@@ -23,8 +22,6 @@ from app.events.models import (
     EventFeed,
     EventStatus,
     EventUpdate,
-    WantToMeet,
-    WantToMeetCreate,
 )
 from app.text import fold
 from app.web.i18n import gettext, lazy_gettext, use_locale
@@ -112,6 +109,12 @@ def _normalize_times(event: Event) -> None:
 def _check_url(url: str | None) -> None:
     if url and urlsplit(url).scheme not in {"http", "https"}:
         raise Invalid(lazy_gettext("A web link must start with http:// or https://."), field="url")
+
+
+def find_event(session: Session, *, owner: User, event_id: uuid.UUID | None) -> Event | None:
+    """One of the owner's events, or None (for no id, an unknown id or another user's)."""
+    found = session.get(Event, event_id) if event_id is not None else None
+    return found if found is not None and found.owner_id == owner.id else None
 
 
 def get_event(session: Session, *, owner: User, event_id: uuid.UUID) -> Event:
@@ -274,6 +277,34 @@ def earlier_editions(session: Session, *, owner: User, event: Event) -> list[Eve
     return list(session.exec(query))
 
 
+def capture_events(
+    session: Session, *, owner: User, event_id: uuid.UUID | None, now: datetime | None = None
+) -> tuple[Event | None, list[Event]]:
+    """For capture: the event being captured at (the one chosen, else the one on now) and the
+    events one may be capturing at (on now, recent and soon, nearest first)."""
+    now = now or utcnow()
+    rows = session.exec(
+        select(Event)
+        .where(
+            Event.owner_id == owner.id,
+            col(Event.starts_at) > now - timedelta(days=21),
+            col(Event.starts_at) < now + timedelta(days=60),
+            col(Event.cancelled).is_(False),
+        )
+        .order_by(col(Event.starts_at))
+        .limit(30)
+    )
+    options = sorted(rows, key=lambda event: abs((event.starts_at - now).total_seconds()))
+    if event_id is None:
+        return current_event(session, owner=owner, now=now), options
+    current = next((event for event in options if event.id == event_id), None)
+    if current is None:
+        chosen = session.get(Event, event_id)
+        if chosen is not None and chosen.owner_id == owner.id:
+            current, options = chosen, [chosen, *options]
+    return current, options
+
+
 def current_event(session: Session, *, owner: User, now: datetime | None = None) -> Event | None:
     """The event on now that the user goes to or is interested in, for capture and Today."""
     now = now or utcnow()
@@ -306,49 +337,6 @@ def next_event(session: Session, *, owner: User, now: datetime | None = None) ->
         )
         .order_by(col(Event.starts_at).asc())
     ).first()
-
-
-def list_want_to_meet(session: Session, *, owner: User, event: Event) -> list[WantToMeet]:
-    """Who the user wants to meet at this event."""
-    query = select(WantToMeet).where(
-        WantToMeet.owner_id == owner.id, WantToMeet.event_id == event.id
-    )
-    return list(session.exec(query.order_by(col(WantToMeet.created_at))))
-
-
-def add_want_to_meet(
-    session: Session, *, owner: User, event_id: uuid.UUID, data: WantToMeetCreate
-) -> WantToMeet:
-    """Note someone to meet at an event, with why."""
-    event = get_event(session, owner=owner, event_id=event_id)
-    name = data.name.strip()
-    if data.contact_id is not None:
-        known = session.get(Contact, data.contact_id)
-        if known is None or known.owner_id != owner.id:
-            raise Invalid(lazy_gettext("Choose someone from your people."), field="contact_id")
-        name = name or known.full_name or known.company or known.email or ""
-    if not name:
-        raise Invalid(lazy_gettext("Please give a name."), field="name")
-    wish = WantToMeet(
-        owner_id=owner.id,
-        event_id=event.id,
-        name=name,
-        contact_id=data.contact_id,
-        why=(data.why or "").strip() or None,
-    )
-    session.add(wish)
-    session.flush()
-    return wish
-
-
-def remove_want_to_meet(
-    session: Session, *, owner: User, event_id: uuid.UUID, wish_id: uuid.UUID
-) -> None:
-    """Take someone off an event's want-to-meet list."""
-    wish = session.get(WantToMeet, wish_id)
-    if wish is None or wish.owner_id != owner.id or wish.event_id != event_id:
-        raise NotFound()
-    session.delete(wish)
 
 
 @dataclass

@@ -1,4 +1,4 @@
-"""JSON API for gives, the post-event follow-up list, referrals and the network profile."""
+"""JSON API for gives, the post-event follow-up list and referrals."""
 
 import uuid
 from datetime import date
@@ -7,7 +7,7 @@ from typing import Any
 from fastapi import APIRouter, Response, status
 
 from app.accounts.deps import CurrentUser
-from app.calendar import service as calendar
+from app.calendar.api import ICS_RESPONSE, ics_attachment
 from app.contacts import service as contacts
 from app.db import SessionDep
 from app.events import service as events
@@ -18,12 +18,9 @@ from app.gives.models import (
     GivePublic,
     GiveStatus,
     GiveWrite,
-    NetworkProfileFields,
-    NetworkProfileUpdate,
     ReferralCreate,
     ReferralPublic,
 )
-from app.gives.profile import profile_of
 
 router = APIRouter(prefix="/api/v1", tags=["gives"])
 
@@ -44,20 +41,11 @@ def list_gives(
     )  # fmt: skip
 
 
-@router.get(
-    "/gives/{give_id}.ics",
-    response_class=Response,
-    responses={200: {"content": {"text/calendar": {}}}},
-)
+@router.get("/gives/{give_id}.ics", response_class=Response, responses=ICS_RESPONSE)
 def give_file(session: SessionDep, user: CurrentUser, give_id: uuid.UUID) -> Response:
     """One give as an .ics file (an all-day event on its due day), to add to any calendar."""
     give, body = give_calendar.give_file(session, owner=user, give_id=give_id)
-    filename = calendar.safe_filename(give.title)
-    return Response(
-        body,
-        media_type="text/calendar; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
-    )
+    return ics_attachment(body, name=give.title)
 
 
 @router.put(
@@ -129,15 +117,3 @@ def delete_referral(
 ) -> None:
     """Remove a referral."""
     gives.delete_referral(session, owner=user, contact_id=contact_id, referral_id=referral_id)
-
-
-@router.get("/network/profile", response_model=NetworkProfileFields)
-def read_profile(session: SessionDep, user: CurrentUser) -> Any:
-    """My specialty, who I help, my trigger keyword, my referral offer, keeping-in-touch defaults."""
-    return profile_of(session, user_id=user.id)
-
-
-@router.patch("/network/profile", response_model=NetworkProfileFields)
-def update_profile(session: SessionDep, user: CurrentUser, body: NetworkProfileUpdate) -> Any:
-    """Change my network profile."""
-    return gives.update_profile(session, owner=user, data=body)

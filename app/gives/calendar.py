@@ -10,7 +10,6 @@ from sqlmodel import Session, col, select
 
 from app.accounts.models import User
 from app.calendar import digest
-from app.calendar import service as calendar
 from app.calendar.ical import FeedItem, all_day_item, build_calendar
 from app.calendar.models import CalendarFeed
 from app.contacts import service as contacts
@@ -41,7 +40,7 @@ def give_item(give: Give, people: dict[uuid.UUID, Contact], timezone: str) -> Fe
     )  # fmt: skip
 
 
-def _give_items(session: Session, user: User, feed: CalendarFeed) -> Iterable[FeedItem]:
+def give_items(session: Session, user: User, feed: CalendarFeed) -> Iterable[FeedItem]:
     """Planned gives with a due day; done, skipped and undated ones stay out of the calendar."""
     if not feed.include_gives:
         return []
@@ -58,9 +57,6 @@ def _give_items(session: Session, user: User, feed: CalendarFeed) -> Iterable[Fe
     )
     people = gives.people_of(session, owner=user, gives=planned)
     return [give_item(give, people, user.timezone) for give in planned]
-
-
-calendar.register_source(_give_items)
 
 
 def give_file(session: Session, *, owner: User, give_id: uuid.UUID) -> tuple[Give, bytes]:
@@ -89,7 +85,7 @@ def google_calendar_link_for_give(give: Give, people: dict[uuid.UUID, Contact], 
     return "https://calendar.google.com/calendar/render?" + urlencode(query)
 
 
-def _gives_today(
+def gives_today(
     session: Session, user: User, day: date, base_url: str
 ) -> digest.DigestSection | None:
     due = session.exec(
@@ -114,7 +110,7 @@ def _gives_today(
     return digest.DigestSection(gettext("Gives for today"), lines) if lines else None
 
 
-def _to_follow_up(
+def to_follow_up(
     session: Session, user: User, day: date, base_url: str
 ) -> digest.DigestSection | None:
     lines = [
@@ -127,7 +123,3 @@ def _to_follow_up(
         for item in gives.to_follow_up(session, owner=user, days=3)
     ]
     return digest.DigestSection(gettext("People to follow up"), lines) if lines else None
-
-
-digest.register_section(_gives_today)
-digest.register_section(_to_follow_up)

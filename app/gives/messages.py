@@ -8,7 +8,8 @@ from urllib.parse import quote
 from app.accounts.models import User
 from app.contacts import service as contacts
 from app.contacts.models import Contact
-from app.gives.models import Give, NetworkProfile
+from app.gives.models import Give
+from app.network.models import NetworkProfile
 from app.web.i18n import gettext, use_locale
 
 

@@ -9,7 +9,7 @@ from datetime import date, datetime
 from enum import StrEnum
 
 from sqlalchemy import Index
-from sqlmodel import JSON, Field, SQLModel
+from sqlmodel import Field, SQLModel
 
 from app.db import InstantField, utcnow
 
@@ -130,35 +130,6 @@ class ReferralPublic(SQLModel):
     received_on: date
     whom: str
     note: str | None
-
-
-class NetworkProfileFields(SQLModel):
-    specialty: str = Field(default="", max_length=200)
-    who_i_help: str = Field(default="", max_length=500)
-    trigger_keyword: str = Field(default="", max_length=100)
-    referral_offer: str = Field(default="", max_length=500)
-    # Days between touches for people met at events (0: no reminder), and per tag.
-    event_cadence_days: int = Field(default=90, ge=0, le=3650)
-    tag_cadences: dict[str, int] = Field(default_factory=dict, sa_type=JSON)
-
-
-class NetworkProfile(NetworkProfileFields, table=True):
-    """What the user does and for whom: it feeds the prepared messages (the second article:
-    people refer you when they know what you do and think of you at the right moment)."""
-
-    __tablename__ = "network_profile"
-
-    user_id: uuid.UUID = Field(foreign_key="user_account.id", primary_key=True, ondelete="CASCADE")
-    updated_at: datetime = InstantField(default_factory=utcnow)
-
-
-class NetworkProfileUpdate(SQLModel):
-    specialty: str | None = Field(default=None, max_length=200)
-    who_i_help: str | None = Field(default=None, max_length=500)
-    trigger_keyword: str | None = Field(default=None, max_length=100)
-    referral_offer: str | None = Field(default=None, max_length=500)
-    event_cadence_days: int | None = Field(default=None, ge=0, le=3650)
-    tag_cadences: dict[str, int] | None = None
 
 
 class FollowUpPerson(SQLModel):

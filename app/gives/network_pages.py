@@ -17,66 +17,15 @@ from app.contacts.models import Contact, ContactWrite
 from app.db import SessionDep
 from app.errors import Invalid
 from app.gives import service as gives
-from app.gives.models import NetworkProfileUpdate, ReferralCreate
-from app.gives.profile import profile_of
+from app.gives.models import ReferralCreate
+from app.network import pages as network_pages
+from app.network.service import profile_of
 from app.web.i18n import lazy_gettext
 from app.web.templating import redirect, register_flash, render
 
 router = APIRouter(include_in_schema=False)
 
-register_flash("network_saved", lazy_gettext("Your network profile is saved."))
 register_flash("referral_added", lazy_gettext("Referral noted. A thank-you is always welcome."))
-
-# Cadences offered in the forms: days between touches (0: no reminder).
-CADENCES = {
-    0: lazy_gettext("No reminder"),
-    30: lazy_gettext("Monthly"),
-    91: lazy_gettext("Quarterly"),
-    365: lazy_gettext("Yearly"),
-}
-MAX_TAG_ROWS = 20
-
-
-def _cadence(choice: str, custom: str, field: str) -> int:
-    """Days between touches from a select (a preset or "custom") and a number of days."""
-    value = custom if choice == "custom" else choice
-    try:
-        days = int(value.strip())
-    except ValueError:
-        raise Invalid(lazy_gettext("Please give a number of days."), field=field) from None
-    if not 0 <= days <= 3650:
-        raise Invalid(lazy_gettext("Please give a number of days between 0 and 3650."), field=field)
-    return days
-
-
-def settings_context(session: Session, user: User) -> dict[str, Any]:
-    """What the settings page shows of the network profile."""
-    profile = profile_of(session, user_id=user.id)
-    return {"network": profile, "cadences": CADENCES}
-
-
-@router.post("/settings/network")
-async def save_network(request: Request, session: SessionDep, user: CurrentUser) -> Response:
-    form = await request.form(max_fields=10 + 2 * MAX_TAG_ROWS)
-    text = {name: str(form.get(name, "")).strip() for name in
-            ("specialty", "who_i_help", "trigger_keyword", "referral_offer")}  # fmt: skip
-    event_days = _cadence(
-        str(form.get("event_cadence", "91")),
-        str(form.get("event_cadence_days", "")),
-        "event_cadence_days",
-    )
-    tags: dict[str, int] = {}
-    names, days = form.getlist("tag_name"), form.getlist("tag_days")
-    for name, value in list(zip(names, days, strict=False))[:MAX_TAG_ROWS]:
-        if str(name).strip() and str(value).strip():
-            tags[str(name).strip()[:50]] = _cadence(str(value), "", "tag_days")
-    limits = {"specialty": 200, "who_i_help": 500, "trigger_keyword": 100, "referral_offer": 500}
-    for name, limit in limits.items():
-        if len(text[name]) > limit:
-            raise Invalid(lazy_gettext("This value is too long."), field=name)
-    data = NetworkProfileUpdate(**text, event_cadence_days=event_days, tag_cadences=tags)
-    gives.update_profile(session, owner=user, data=data)
-    return redirect("/settings#network", flash_key="network_saved")
 
 
 def person_context(session: Session, user: User, contact: Contact) -> dict[str, Any]:
@@ -84,7 +33,7 @@ def person_context(session: Session, user: User, contact: Contact) -> dict[str, 
     profile = profile_of(session, user_id=user.id)
     default = contacts.cadence_for(contact.model_copy(update={"cadence_days": None}), profile)
     return {
-        "cadences": CADENCES, "default_cadence": default or 0,
+        "cadences": network_pages.CADENCES, "default_cadence": default or 0,
         "referrals": gives.referrals_of(session, owner=user, contact_id=contact.id),
         "today": gives.local_today(user),
     }  # fmt: skip
@@ -99,7 +48,11 @@ def keeping(
     cadence_days: Annotated[str, Form()] = "",
 ) -> Response:
     contacts.get_contact(session, owner=user, contact_id=contact_id)
-    days = None if cadence == "default" else _cadence(cadence, cadence_days, "cadence_days")
+    days = (
+        None
+        if cadence == "default"
+        else network_pages.cadence_days(cadence, cadence_days, "cadence_days")
+    )
     contacts.put_contact(
         session,
         owner=user,

@@ -2,6 +2,7 @@
 the give form (which also works offline through the outbox, with JavaScript)."""
 
 import uuid
+from collections.abc import Mapping
 from datetime import date
 from typing import Annotated, Any
 
@@ -15,16 +16,15 @@ from app.accounts.models import User
 from app.contacts import service as contacts
 from app.contacts.models import Contact
 from app.db import SessionDep, utcnow
-from app.errors import AppError, Invalid
+from app.errors import Invalid
 from app.events import service as events
-from app.events.models import Event
 from app.gives import calendar as give_calendar
-from app.gives import messages
+from app.gives import messages, network_pages
 from app.gives import service as gives
 from app.gives.models import Give, GiveKind, GiveStatus, GiveWrite, IntroState
-from app.gives.profile import profile_of
+from app.network.service import profile_of
 from app.text import safe_next
-from app.web.forms import invalid_from, optional_uuid
+from app.web.forms import invalid_from, optional_uuid, refill
 from app.web.i18n import lazy_gettext
 from app.web.templating import redirect, register_flash, render
 
@@ -108,25 +108,21 @@ def _to_write(form: GiveForm, *, editing: bool) -> GiveWrite:
         raise invalid_from(error) from None
 
 
+def _id_or_none(values: dict[str, Any], name: str) -> uuid.UUID | None:
+    """An id the form carried back, or None when it is missing or not an id."""
+    try:
+        return uuid.UUID(str(values[name])) if values.get(name) else None
+    except ValueError:
+        return None
+
+
 def _form_context(
     session: Session, user: User, values: dict[str, Any], give: Give | None = None, **extra: Any
 ) -> dict[str, Any]:
-    person = None
-    if values.get("contact_id"):
-        try:
-            person = contacts.get_contact(
-                session, owner=user, contact_id=uuid.UUID(str(values["contact_id"]))
-            )
-        except (AppError, ValueError):
-            person = None
-    event = None
-    if values.get("event_id"):
-        try:
-            event = events.get_event(
-                session, owner=user, event_id=uuid.UUID(str(values["event_id"]))
-            )
-        except (AppError, ValueError):
-            event = None
+    person = contacts.find_contact(
+        session, owner=user, contact_id=_id_or_none(values, "contact_id")
+    )
+    event = events.find_event(session, owner=user, event_id=_id_or_none(values, "event_id"))
     return {
         **labels(), "values": values, "give": give, "person": person, "event": event,
         "people": contacts.recent_people(session, owner=user, limit=300), **extra,
@@ -164,26 +160,18 @@ def new_page(
 def create(
     request: Request, session: SessionDep, user: CurrentUser, form: Annotated[GiveForm, Form()]
 ) -> Response:
-    try:
+    with refill("gives/form.html", lambda again: _form_context(again, user, form.model_dump())):
         give_id = optional_uuid(form.id, "id") or uuid.uuid4()
         give, _ = gives.put_give(
             session, owner=user, give_id=give_id, data=_to_write(form, editing=False)
         )
-    except AppError as error:
-        session.rollback()
-        context = _form_context(
-            session, user, form.model_dump(),
-            error=error.detail(request.state.locale), error_field=error.field,
-        )  # fmt: skip
-        return render(request, "gives/form.html", context, status_code=error.status_code)
     return redirect(safe_next(form.next) or f"/gives/{give.id}", flash_key="give_saved")
 
 
 def _give_context(session: Session, user: User, give: Give) -> dict[str, Any]:
-    person = session.get(Contact, give.contact_id)
-    other = session.get(Contact, give.other_contact_id) if give.other_contact_id else None
-    event = session.get(Event, give.event_id) if give.event_id else None
-    assert person is not None
+    person = contacts.get_contact(session, owner=user, contact_id=give.contact_id)
+    other = contacts.find_contact(session, owner=user, contact_id=give.other_contact_id)
+    event = events.find_event(session, owner=user, event_id=give.event_id)
     profile = profile_of(session, user_id=user.id)
     prepared = messages.prepared_messages(
         give=give, person=person, other=other, user=user, profile=profile
@@ -222,18 +210,16 @@ def edit(
     give_id: uuid.UUID,
     form: Annotated[GiveForm, Form()],
 ) -> Response:
-    give = gives.get_give(session, owner=user, give_id=give_id)
-    try:
+    gives.get_give(session, owner=user, give_id=give_id)
+
+    def again(session: Session) -> dict[str, Any]:
+        give = gives.get_give(session, owner=user, give_id=give_id)
+        return _form_context(session, user, {**form.model_dump(), "id": str(give_id)}, give)
+
+    with refill("gives/form.html", again):
         gives.put_give(
             session, owner=user, give_id=give_id, data=_to_write(form, editing=True), create=False
         )
-    except AppError as error:
-        session.rollback()
-        context = _form_context(
-            session, user, {**form.model_dump(), "id": str(give_id)}, give,
-            error=error.detail(request.state.locale), error_field=error.field,
-        )  # fmt: skip
-        return render(request, "gives/form.html", context, status_code=error.status_code)
     return redirect(f"/gives/{give_id}", flash_key="give_saved")
 
 
@@ -361,3 +347,37 @@ def dismiss_suggestion(
     events.get_event(session, owner=user, event_id=event_id)
     gives.dismiss_suggestion(session, owner=user, event_id=event_id, contact_id=contact_id)
     return redirect(f"/events/{event_id}/follow-up#person-{contact_id}")
+
+
+def person_section(session: Session, user: User, contact: Contact) -> dict[str, Any]:
+    """What a person's page shows of giving (a `PersonSection`): their gives (done ones join the
+    timeline), keeping in touch, the network stages and referrals."""
+    their_gives = gives.list_gives(session, owner=user, contact_id=contact.id, limit=100)
+    done = [
+        {"kind": "give", "at": give.done_at, "give": give, "id": give.id}
+        for give in their_gives
+        if give.status == GiveStatus.done.value and give.done_at is not None
+    ]
+    return {
+        "gives": their_gives, "give_people": gives.people_of(session, owner=user, gives=their_gives),
+        "timeline": done, **labels(), **network_pages.person_context(session, user, contact),
+    }  # fmt: skip
+
+
+def plan_from_capture(
+    session: Session,
+    *,
+    owner: User,
+    contact: Contact,
+    event_id: uuid.UUID | None,
+    form: Mapping[str, str],
+) -> None:
+    """The capture form's "a give to plan" (a `CaptureHook`)."""
+    title = form.get("give_title", "").strip()
+    if not title:
+        return
+    data = GiveWrite(
+        contact_id=contact.id, event_id=event_id, kind=GiveKind.resource, title=title[:200]
+    )
+    # Derived from the person's id, so that a double submit plans one give.
+    gives.put_give(session, owner=owner, give_id=uuid.uuid5(contact.id, "capture"), data=data)

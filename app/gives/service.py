@@ -27,12 +27,9 @@ from app.gives.models import (
     GiveStatus,
     GiveWrite,
     IntroState,
-    NetworkProfile,
-    NetworkProfileUpdate,
     Referral,
     ReferralCreate,
 )
-from app.gives.profile import profile_of
 from app.web.i18n import gettext, lazy_gettext, use_locale
 
 # Days after the event ends (or after today) when a give of each kind is due by default.
@@ -545,29 +542,6 @@ def delete_referral(
     session.delete(found)
 
 
-def update_profile(session: Session, *, owner: User, data: NetworkProfileUpdate) -> NetworkProfile:
-    """Change the specialty, who I help, the trigger keyword, the referral offer, and the
-    keeping-in-touch defaults (every person's next touch is recomputed)."""
-    profile = profile_of(session, user_id=owner.id)
-    changes = data.model_dump(exclude_unset=True)
-    for name, value in changes.items():
-        if value is None:
-            continue
-        if name == "tag_cadences":
-            value = {
-                str(k).strip()[:50]: max(0, min(int(v), 3650))
-                for k, v in value.items()
-                if str(k).strip()
-            }
-        setattr(profile, name, value.strip() if isinstance(value, str) else value)
-    profile.updated_at = utcnow()
-    session.add(profile)
-    session.flush()
-    if {"event_cadence_days", "tag_cadences"} & changes.keys():
-        contacts.refresh_all_touch(session, owner=owner)
-    return profile
-
-
 @dataclass
 class NetworkView:
     met: int
@@ -651,16 +625,18 @@ def network(session: Session, *, owner: User, now: datetime | None = None) -> Ne
     )  # fmt: skip
 
 
-def _merge_gives(session: Session, keep: uuid.UUID, other: uuid.UUID) -> None:
-    """A merged person keeps the other's gives and referrals."""
-    session.exec(update(Give).where(col(Give.contact_id) == other).values(contact_id=keep))  # type: ignore[call-overload]
+def merge_hook(session: Session, *, keep: uuid.UUID, other: uuid.UUID) -> None:
+    """Two people became one (their gives moved with them): an introduction of that person to
+    themself cannot happen, so it is skipped, not deleted."""
     session.exec(
-        update(Give).where(col(Give.other_contact_id) == other).values(other_contact_id=keep)  # type: ignore[call-overload]
+        update(Give)  # type: ignore[call-overload]
+        .where(
+            col(Give.contact_id) == keep,
+            col(Give.other_contact_id) == keep,
+            col(Give.status).in_(OPEN),
+        )
+        .values(status=GiveStatus.skipped.value)
     )
-    session.exec(update(Referral).where(col(Referral.contact_id) == other).values(contact_id=keep))  # type: ignore[call-overload]
-
-
-contacts.MERGE_HOOKS.append(_merge_gives)
 
 
 def give_public(give: Give) -> GivePublic:

@@ -1,10 +1,12 @@
 """Small helpers for HTML forms, whose fields all arrive as strings."""
 
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from pydantic import ValidationError
 
-from app.errors import Invalid
+from app.errors import AppError, FormError, Invalid, PageContext
 from app.web.i18n import lazy_gettext
 
 
@@ -22,3 +24,16 @@ def invalid_from(error: ValidationError) -> Invalid:
     """A model's validation error as a 422 naming the first field at fault."""
     field = str(error.errors()[0]["loc"][0]) if error.errors() else None
     return Invalid(lazy_gettext("This value is too long."), field=field)
+
+
+@contextmanager
+def refill(template: str, context: PageContext, *, message_key: str = "error") -> Iterator[None]:
+    """Inside it, a refused value shows `template` again (built by `context`) with the reason
+    (as `message_key`, and `error_field`); the one error handler renders it after the request's
+    session has rolled back, so nothing of the refused request is stored."""
+    try:
+        yield
+    except AppError as error:
+        raise FormError(
+            error, template=template, context=context, message_key=message_key
+        ) from error

@@ -22,7 +22,10 @@ from app.accounts import service as accounts
 from app.calendar import digest
 from app.calendar.models import CalendarFeed
 from app.config import Settings
+from app.wiring import wiring
 from tests.helpers import Page, create_user
+
+SECTIONS = wiring().digest_sections
 
 PARIS = ZoneInfo("Europe/Paris")
 MORNING = datetime(2027, 3, 10, 8, 0, tzinfo=PARIS)
@@ -123,7 +126,7 @@ def test_digest_says_todays_events_in_the_users_language_and_zone(
 ) -> None:
     _user_with_digest(app, mail_settings, "zoe@example.org", "fr", "Europe/Paris")
     _user_with_digest(app, mail_settings, "sam@example.org", "en", "America/New_York")
-    report = digest.send_digests(db, settings=mail_settings, now=MORNING)
+    report = digest.send_digests(db, settings=mail_settings, sections=SECTIONS, now=MORNING)
     # 08:00 in Paris is 02:00 in New York: Sam's morning has not come.
     assert report.startswith("digests sent: 1,")
     (message,) = inbox[0].messages
@@ -139,16 +142,16 @@ def test_digest_says_todays_events_in_the_users_language_and_zone(
     assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
 
     sam_morning = datetime(2027, 3, 10, 7, 30, tzinfo=ZoneInfo("America/New_York"))
-    digest.send_digests(db, settings=mail_settings, now=sam_morning)
+    digest.send_digests(db, settings=mail_settings, sections=SECTIONS, now=sam_morning)
     english = inbox[0].messages[-1]
     assert english["To"] == "sam@example.org"
     assert english["Subject"] == "Your day: Wednesday, 10 March 2027"
     text, _html = _parts(english)
     assert "Good morning Sam," in text and "Salon des Entrepreneurs (10:00" in text
     # Both had theirs today: nothing more.
-    assert digest.send_digests(db, settings=mail_settings, now=sam_morning).startswith(
-        "digests sent: 0,"
-    )
+    assert digest.send_digests(
+        db, settings=mail_settings, sections=SECTIONS, now=sam_morning
+    ).startswith("digests sent: 0,")
     assert len(inbox[0].messages) == 2
 
 
@@ -162,7 +165,9 @@ def test_two_overlapping_runs_send_one_email(
     def run() -> None:
         with Session(app.state.engine) as session:
             barrier.wait()
-            reports.append(digest.send_digests(session, settings=mail_settings, now=MORNING))
+            reports.append(
+                digest.send_digests(session, settings=mail_settings, sections=SECTIONS, now=MORNING)
+            )
 
     threads = [threading.Thread(target=run) for _ in range(2)]
     for thread in threads:
@@ -192,14 +197,16 @@ def test_a_failed_send_is_retried_on_the_next_run(
     def broken(settings: Settings, message: EmailMessage) -> None:
         raise ConnectionRefusedError("the mail server is down")
 
-    report = digest.send_digests(db, settings=mail_settings, now=MORNING, send=broken)
+    report = digest.send_digests(
+        db, settings=mail_settings, sections=SECTIONS, now=MORNING, send=broken
+    )
     assert report.endswith("failed: 1")
     feed = db.exec(__import__("sqlmodel").select(CalendarFeed)).one()
     db.refresh(feed)
     assert feed.last_digest_on is None and feed.digest_failures == 1
-    assert digest.send_digests(db, settings=mail_settings, now=MORNING).startswith(
-        "digests sent: 1,"
-    )
+    assert digest.send_digests(
+        db, settings=mail_settings, sections=SECTIONS, now=MORNING
+    ).startswith("digests sent: 1,")
     assert len(inbox[0].messages) == 1
 
 
@@ -207,12 +214,15 @@ def test_jobs_run_sends_the_digest(
     app: FastAPI, db: Session, mail_settings: Settings, inbox: tuple[Inbox, int]
 ) -> None:
     _user_with_digest(app, mail_settings, "zoe@example.org", "fr", "Europe/Paris")
-    report = jobs.run_all(db, settings=mail_settings)
+    report = jobs.run_all(db, settings=mail_settings, sections=SECTIONS)
     assert "digests sent:" in report
 
 
 def test_without_smtp_settings_nothing_is_sent(db: Session, settings: Settings) -> None:
-    assert digest.send_digests(db, settings=settings, now=MORNING) == "digests: no SMTP settings"
+    assert (
+        digest.send_digests(db, settings=settings, sections=SECTIONS, now=MORNING)
+        == "digests: no SMTP settings"
+    )
 
 
 def test_unsubscribe_works_without_signing_in(
@@ -223,7 +233,7 @@ def test_unsubscribe_works_without_signing_in(
     client: TestClient,
 ) -> None:
     _user_with_digest(app, mail_settings, "zoe@example.org", "fr", "Europe/Paris")
-    digest.send_digests(db, settings=mail_settings, now=MORNING)
+    digest.send_digests(db, settings=mail_settings, sections=SECTIONS, now=MORNING)
     link = inbox[0].messages[0]["List-Unsubscribe"].strip("<>")
     parts = urlsplit(link)
     local = f"{parts.path}?{parts.query}"
@@ -241,6 +251,6 @@ def test_unsubscribe_works_without_signing_in(
     db.refresh(feed)
     assert feed.digest is False
     later = datetime(2027, 3, 11, 8, 0, tzinfo=PARIS)
-    digest.send_digests(db, settings=mail_settings, now=later)
+    digest.send_digests(db, settings=mail_settings, sections=SECTIONS, now=later)
     assert len(inbox[0].messages) == 1
     assert datetime.now(UTC)  # the link stays valid: it carries no expiry

@@ -5,6 +5,7 @@ from sqlmodel import Session, select
 
 from app import demo
 from app.accounts import service as accounts
+from app.contacts import want_to_meet
 from app.events import service as events
 from app.events.models import Event
 from tests.helpers import create_user
@@ -30,5 +31,5 @@ def test_demo_adds_a_year_of_events_once(app: FastAPI) -> None:
         assert [e.status for e in events.earlier_editions(session, owner=user, event=salon)] == [
             "attended"
         ]
-        assert len(events.list_want_to_meet(session, owner=user, event=salon)) == 2
+        assert len(want_to_meet.list_want_to_meet(session, owner=user, event=salon)) == 2
         assert "0 events added" in demo.fill(session, user=user)

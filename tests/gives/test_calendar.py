@@ -12,8 +12,11 @@ from sqlmodel import Session
 
 from app.accounts import service as accounts
 from app.calendar import digest
+from app.wiring import wiring
 from tests.calendar.icaljs import parse_with_icaljs
 from tests.gives.test_api import event, paris_today, person, put_give
+
+SECTIONS = wiring().digest_sections
 
 
 def feed(client: TestClient, owner: TestClient) -> bytes:
@@ -168,7 +171,7 @@ def test_digest_sections_for_gives_and_follow_ups(
     sections = {
         s.title: s
         for s in digest.digest_sections(
-            db, user=user, day=paris_today(), base_url="https://gf.example"
+            db, user=user, day=paris_today(), base_url="https://gf.example", sources=SECTIONS
         )
     }
     gives = sections["Gestes pour aujourd’hui"]
@@ -187,7 +190,7 @@ def test_digest_sections_for_gives_and_follow_ups(
     english = [
         s.title
         for s in digest.digest_sections(
-            db, user=user, day=paris_today(), base_url="https://gf.example"
+            db, user=user, day=paris_today(), base_url="https://gf.example", sources=SECTIONS
         )
     ]
     assert "Gives for today" in english and "People to follow up" in english
