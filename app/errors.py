@@ -95,13 +95,20 @@ class FormError(Exception):
     """
 
     def __init__(
-        self, error: AppError, *, template: str, context: PageContext, message_key: str = "error"
+        self,
+        error: AppError,
+        *,
+        template: str,
+        context: PageContext,
+        message_key: str = "error",
+        default_field: str | None = None,
     ) -> None:
         super().__init__(error.code)
         self.error = error
         self.template = template
         self.context = context
         self.message_key = message_key
+        self.field = error.field or default_field
 
 
 def _wants_json(request: Request) -> bool:
@@ -155,7 +162,7 @@ def _render_form_error(request: Request, exc: FormError) -> Response:
         if (user := getattr(request.state, "user", None)) is not None:
             session.add(user)
         context = exc.context(session)
-        context |= {exc.message_key: exc.error.detail(), "error_field": exc.error.field}
+        context |= {exc.message_key: exc.error.detail(), "error_field": exc.field}
         response = render(request, exc.template, context, status_code=exc.error.status_code)
         session.rollback()
     return response

@@ -2,6 +2,7 @@
 
 import base64
 import binascii
+from contextlib import AbstractContextManager
 from typing import Annotated
 
 from fastapi import APIRouter, File, Form, Request, UploadFile
@@ -10,7 +11,8 @@ from fastapi.responses import Response
 from app.accounts.deps import CurrentUser
 from app.contacts import exchange
 from app.db import SessionDep
-from app.errors import AppError, Invalid
+from app.errors import Invalid
+from app.web.forms import refill
 from app.web.i18n import lazy_gettext
 from app.web.templating import redirect, register_flash, render
 
@@ -25,10 +27,10 @@ def import_page(request: Request, user: CurrentUser) -> Response:
     return render(request, "contacts/import.html", {"on_match": "merge"})
 
 
-def _refused(request: Request, error: AppError, on_match: str) -> Response:
-    context = {"on_match": on_match, "error": error.detail(request.state.locale),
-               "error_field": error.field or "file"}  # fmt: skip
-    return render(request, "contacts/import.html", context, status_code=error.status_code)
+def _refill(on_match: str) -> AbstractContextManager[None]:
+    """A refused file shows the import page again, with the reason next to the file input."""
+    return refill("contacts/import.html", lambda _session: {"on_match": on_match},
+                  default_field="file")  # fmt: skip
 
 
 @router.post("/people/import")
@@ -40,13 +42,11 @@ def preview(
     on_match: Annotated[str, Form()] = "merge",
 ) -> Response:
     on_match = "skip" if on_match == "skip" else "merge"
-    try:
+    with _refill(on_match):
         if file is None or not file.filename:
             raise Invalid(lazy_gettext("Please choose a file."), field="file")
         data = file.file.read(exchange.MAX_UPLOAD + 1)
         parsed = exchange.parse_file(data, filename=file.filename, locale=user.locale)
-    except AppError as error:
-        return _refused(request, error, on_match)
     report = exchange.apply(session, owner=user, parsed=parsed, dry_run=True, on_match=on_match)
     context = {
         "report": report, "rows": report.people[:PREVIEW_ROWS], "more": max(0, len(report.people) - PREVIEW_ROWS),
@@ -64,7 +64,7 @@ async def save(request: Request, session: SessionDep, user: CurrentUser) -> Resp
         data = base64.b64decode(str(form.get("payload", "")), validate=True)
     except (binascii.Error, ValueError):
         data = b""
-    try:
+    with _refill(on_match):
         if not data:
             raise Invalid(
                 lazy_gettext("This preview could not be read. Please import again."), field="file"
@@ -72,7 +72,5 @@ async def save(request: Request, session: SessionDep, user: CurrentUser) -> Resp
         parsed = exchange.parse_file(
             data, filename=str(form.get("filename", "")), locale=user.locale
         )
-    except AppError as error:
-        return _refused(request, error, on_match)
     exchange.apply(session, owner=user, parsed=parsed, dry_run=False, on_match=on_match)
     return redirect("/people", flash_key="people_imported")

@@ -307,8 +307,7 @@ def event_follow_up(
     event = events.get_event(session, owner=user, event_id=event_id)
     listing = gives.follow_up(session, owner=user, event=event)
     everyone = [g for person in listing.people for g in person.gives]
-    ids = {g.other_contact_id for g in everyone if g.other_contact_id}
-    others = {c.id: c for c in (session.get(Contact, i) for i in ids) if c is not None}
+    others = gives.people_of(session, owner=user, gives=everyone)
     context = {
         **labels(), "event": event, "listing": listing, "others": others, "now": utcnow(),
         "hours_left": max(0, int((listing.deadline - utcnow()).total_seconds() // 3600)),

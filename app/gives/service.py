@@ -5,6 +5,7 @@ page's counts. Nothing here counts what anyone gave back."""
 import re
 import uuid
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -261,8 +262,11 @@ def list_gives(
     return list(session.exec(statement.limit(limit)))
 
 
-def people_of(session: Session, *, owner: User, gives: list[Give]) -> dict[uuid.UUID, Contact]:
-    """The people the gives are for, by id."""
+def people_of(
+    session: Session, *, owner: User, gives: Iterable[Give | GivePublic]
+) -> dict[uuid.UUID, Contact]:
+    """The people the gives are for (and the second people of introductions), by id."""
+    gives = list(gives)
     ids = {g.contact_id for g in gives} | {g.other_contact_id for g in gives if g.other_contact_id}
     if not ids:
         return {}

@@ -27,7 +27,13 @@ def invalid_from(error: ValidationError) -> Invalid:
 
 
 @contextmanager
-def refill(template: str, context: PageContext, *, message_key: str = "error") -> Iterator[None]:
+def refill(
+    template: str,
+    context: PageContext,
+    *,
+    message_key: str = "error",
+    default_field: str | None = None,
+) -> Iterator[None]:
     """Inside it, a refused value shows `template` again (built by `context`) with the reason
     (as `message_key`, and `error_field`); the one error handler renders it after the request's
     session has rolled back, so nothing of the refused request is stored."""
@@ -35,5 +41,6 @@ def refill(template: str, context: PageContext, *, message_key: str = "error") -
         yield
     except AppError as error:
         raise FormError(
-            error, template=template, context=context, message_key=message_key
-        ) from error
+            error, template=template, context=context, message_key=message_key,
+            default_field=default_field,
+        ) from error  # fmt: skip
