@@ -71,3 +71,28 @@ def test_core_imports_no_feature() -> None:
 def test_cycle_finder_finds_a_cycle() -> None:
     assert _cycle({"a": {"b"}, "b": {"c"}, "c": {"a"}}) == ["a", "b", "c", "a"]
     assert _cycle({"a": {"b"}, "b": set()}) is None
+
+
+def test_the_api_schema_lists_the_allowed_values_of_every_kind_and_status(tmp_path: Path) -> None:
+    from app.config import Settings
+    from app.main import create_app
+
+    schema = create_app(Settings(data_dir=tmp_path, secret_key="s" * 40)).openapi()
+    components = schema["components"]["schemas"]
+
+    def values(prop: dict[str, object]) -> list[object]:
+        if "$ref" in prop:
+            return values(components[str(prop["$ref"]).rsplit("/", 1)[1]])
+        for key in ("anyOf", "allOf", "oneOf"):
+            for option in prop.get(key, []):  # type: ignore[attr-defined]
+                if found := values(option):
+                    return found
+        return list(prop.get("enum", []))  # type: ignore[call-overload]
+
+    checked = 0
+    for name, model in components.items():
+        for field, prop in model.get("properties", {}).items():
+            if field in {"kind", "status", "intro_state"}:
+                assert values(prop), f"{name}.{field} does not list its allowed values"
+                checked += 1
+    assert checked >= 8

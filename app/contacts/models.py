@@ -191,7 +191,7 @@ class InteractionCreate(SQLModel):
 class InteractionPublic(SQLModel):
     id: uuid.UUID
     contact_id: uuid.UUID
-    kind: str
+    kind: InteractionKind
     happened_at: datetime
     note: str | None
 

@@ -100,8 +100,8 @@ class EventUpdate(SQLModel):
 
 class EventPublic(EventFields):
     id: uuid.UUID
-    kind: str
-    status: str
+    kind: EventKind
+    status: EventStatus
     starts_at: datetime
     ends_at: datetime | None
     cancelled: bool
@@ -144,7 +144,7 @@ class EventFeedPublic(SQLModel):
 class ImportedEventPublic(SQLModel):
     source_uid: str | None
     name: str
-    kind: str
+    kind: EventKind
     starts_at: datetime
     ends_at: datetime | None
     all_day: bool

@@ -92,13 +92,13 @@ class GivePublic(SQLModel):
     contact_id: uuid.UUID
     other_contact_id: uuid.UUID | None
     event_id: uuid.UUID | None
-    kind: str
+    kind: GiveKind
     title: str
     details: str | None
     due_on: date | None
-    status: str
+    status: GiveStatus
     done_at: datetime | None
-    intro_state: str | None
+    intro_state: IntroState | None
     intro_why: str | None
     created_at: datetime
     updated_at: datetime
