@@ -45,8 +45,11 @@ async function keep(urls) {
   );
 }
 
+// Static files answer "Vary: Accept-Language, Cookie" like every response, but are the same in every
+// language and account: a page's request (which carries Accept-Language) must find the copy that
+// install kept (which carries none), or nothing precached is ever found offline.
 async function staticFirst(request) {
-  const cached = await caches.match(request);
+  const cached = await caches.match(request, { ignoreVary: true });
   if (cached) return cached;
   const response = await fetch(request);
   if (response.ok) (await caches.open(SHELL)).put(request, response.clone());
