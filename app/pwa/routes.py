@@ -1,7 +1,6 @@
 """The Progressive Web App's plumbing: manifest, service worker (at /sw.js, scope /) and health."""
 
 import hashlib
-import json
 from functools import cache
 from pathlib import Path
 
@@ -15,17 +14,28 @@ from app.web.templating import TEMPLATE_DIR, env, static_url
 
 router = APIRouter(include_in_schema=False)
 
-# The shell that the service worker keeps for offline use.
+# The shell that the service worker keeps for offline use. Pages name these files through
+# static_url, so they are kept under their fingerprinted URL.
 SHELL_STATIC = (
     "css/app.css",
     "js/app.js",
-    "js/outbox.js",
     "js/capture.js",
-    "js/scan.js",
     "js/gives.js",
     "icons/icon.svg",
     "icons/sprite.svg",
     "icons/icon-192.png",
+)
+# ES modules that other modules import: the browser asks for them by the plain URL the import
+# names (an import cannot carry a fingerprint without a build step), so that URL is the one kept.
+# Offline, one module missing is the whole screen's script failing.
+SHELL_MODULES = (
+    "js/outbox.js",
+    "js/scan.js",
+    "js/markup.js",
+    "js/capture/matching.js",
+    "js/capture/outbox-panel.js",
+    "js/capture/photo.js",
+    "js/capture/scanner.js",
 )
 SHELL_PAGES = ("/offline",)
 
@@ -45,8 +55,12 @@ def _shell_version(static_dir: Path) -> str:
 @router.get("/sw.js")
 def service_worker(request: Request) -> Response:
     version = _shell_version(request.app.state.settings.static_dir)
-    precache = [static_url(request, path) for path in SHELL_STATIC] + list(SHELL_PAGES)
-    body = env.get_template("pwa/sw.js").render(version=version, precache=json.dumps(precache))
+    precache = [
+        *(static_url(request, path) for path in SHELL_STATIC),
+        *(f"/static/{path}" for path in SHELL_MODULES),
+        *SHELL_PAGES,
+    ]
+    body = env.get_template("pwa/sw.js").render(version=version, precache=precache)
     return Response(
         body,
         media_type="text/javascript",

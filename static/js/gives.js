@@ -37,7 +37,7 @@ if (available() && form.action.endsWith("/gives")) {
     if (value("due_on")) body.due_on = value("due_on");
     if (value("event_id")) body.event_id = value("event_id");
     if (body.kind !== "introduction") body.other_contact_id = null;
-    await enqueue({ kind: "give", method: "PUT", url: `/api/v1/gives/${value("id")}`, body, label: body.title || "" });
+    await enqueue({ method: "PUT", url: `/api/v1/gives/${value("id")}`, body, label: body.title || "" });
     const status = document.getElementById("status");
     status.hidden = false;
     status.textContent = form.dataset.saved;

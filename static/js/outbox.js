@@ -42,7 +42,7 @@ async function run(storeName, mode, work) {
   });
 }
 
-export const entries = () => run("outbox", "readonly", (store) => store.getAll());
+const entries = () => run("outbox", "readonly", (store) => store.getAll());
 const save = (entry) => run("outbox", "readwrite", (store) => store.put(entry));
 export const discard = async (key) => {
   await run("outbox", "readwrite", (store) => store.delete(key));
@@ -51,18 +51,17 @@ export const discard = async (key) => {
 
 let sequence = 0;
 /** Keep a request in the outbox (first), then try to send it. */
-export async function enqueue({ method, url, body, photo = null, label = "", kind = "contact" }) {
+export async function enqueue({ method, url, body, photo = null, label = "" }) {
   const entry = {
     key: crypto.randomUUID(),
     seq: Date.now() * 1000 + (sequence++ % 1000),
-    kind, method, url, body, photo, label: label || body?.full_name || body?.title || "",
+    method, url, body, photo, label: label || body?.full_name || body?.title || "",
     state: "waiting", attempts: 0, nextAt: 0, error: "",
     createdAt: new Date().toISOString(),
   };
   await save(entry);
   changed();
   flush();
-  return entry;
 }
 
 export async function counts() {

@@ -102,6 +102,8 @@ def test_service_worker_controls_the_page_and_offline_page_shows(
     # The pages needed at a venue were kept ahead, though never visited.
     page.goto(f"{live_server.url}/capture")
     expect(page.locator("h1")).to_have_text("Saisir une personne")
+    # Its script and every module it imports were kept too: the outbox panel shows.
+    expect(page.locator("#outbox")).to_be_visible()
     page.goto(f"{live_server.url}/people")
     expect(page.locator("h1")).to_have_text("Personnes")
     # A page never visited falls back to the offline page.

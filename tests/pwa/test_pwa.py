@@ -1,8 +1,11 @@
 """The PWA shell: manifest, service worker, icons, offline page and the page weight budget."""
 
 import gzip
+import json
+import posixpath
 import re
 import struct
+from pathlib import Path
 
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
@@ -45,6 +48,23 @@ def test_service_worker_is_served_at_the_root_with_a_versioned_shell(client: Tes
     assert "/offline" in precached
     for url in re.findall(r'"(/static/[^"]+)"', precached):
         assert client.get(url).status_code == 200, url
+
+
+def test_every_imported_module_is_kept_for_offline_use(app: FastAPI, client: TestClient) -> None:
+    """A module is fetched by the plain URL its importer names: offline, that URL must be in the
+    service worker's shell, or the screen that imports it has no script at all."""
+    precached = json.loads(
+        re.search(r"const PRECACHE = (\[.*?\]);", client.get("/sw.js").text).group(1)
+    )
+    static_dir: Path = app.state.settings.static_dir
+    imported = set()
+    for script in (static_dir / "js").rglob("*.js"):
+        folder = script.parent.relative_to(static_dir).as_posix()
+        for target in re.findall(r'(?:from|import\()\s*"(\.\.?/[^"]+)"', script.read_text()):
+            imported.add("/static/" + posixpath.normpath(posixpath.join(folder, target)))
+    assert {"/static/js/outbox.js", "/static/js/capture/matching.js"} <= imported
+    kept_plain = {url for url in precached if url.startswith("/static/") and "?v=" not in url}
+    assert kept_plain == imported
 
 
 def test_fingerprinted_static_files_are_cached_for_a_year(client: TestClient) -> None:

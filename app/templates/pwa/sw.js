@@ -1,12 +1,17 @@
 // Givefirst service worker: a thin router over a few named strategies.
 // Shell version {{ version }}; a new version waits until the user accepts the update.
-const VERSION = "{{ version }}";
+// The values below come through tojson, which writes JavaScript literals with <, >, & and '
+// escaped: nothing rendered here can end the literal or the script.
+const VERSION = {{ version|tojson }};
 const SHELL = `shell-${VERSION}`;
 const PAGES = "pages";
-const PRECACHE = {{ precache|safe }};
+const PRECACHE = {{ precache|tojson }};
 
+// Revalidated, not taken from the browser's HTTP cache: imported modules have no fingerprint in
+// their URL, and a new shell must not keep the previous version of one.
 self.addEventListener("install", (event) => {
-  event.waitUntil(caches.open(SHELL).then((cache) => cache.addAll(PRECACHE)));
+  const requests = PRECACHE.map((url) => new Request(url, { cache: "no-cache" }));
+  event.waitUntil(caches.open(SHELL).then((cache) => cache.addAll(requests)));
 });
 
 self.addEventListener("activate", (event) => {
@@ -40,8 +45,11 @@ async function keep(urls) {
   );
 }
 
+// Static files answer "Vary: Accept-Language, Cookie" like every response, but are the same in every
+// language and account: a page's request (which carries Accept-Language) must find the copy that
+// install kept (which carries none), or nothing precached is ever found offline.
 async function staticFirst(request) {
-  const cached = await caches.match(request);
+  const cached = await caches.match(request, { ignoreVary: true });
   if (cached) return cached;
   const response = await fetch(request);
   if (response.ok) (await caches.open(SHELL)).put(request, response.clone());
