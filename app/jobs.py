@@ -10,8 +10,8 @@ from app.accounts.service import THROTTLE_WINDOW
 from app.calendar import digest
 from app.config import Settings
 from app.db import utcnow
-from app.events import imports
 from app.events import service as events
+from app.events.importing import service as imports
 from app.gives import calendar as _give_calendar  # noqa: F401 - puts gives in feeds and digests
 
 log = logging.getLogger("givefirst.jobs")

@@ -15,9 +15,9 @@ from app.accounts.models import User
 from app.config import Settings
 from app.db import SessionDep
 from app.errors import Invalid
-from app.events import imports
 from app.events import service as events
 from app.events.importing import ImportedEvent
+from app.events.importing import service as imports
 from app.events.models import (
     Event,
     EventCreate,

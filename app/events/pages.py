@@ -20,9 +20,9 @@ from app.calendar import service as calendar
 from app.contacts import service as contacts
 from app.db import SessionDep, utcnow
 from app.errors import AppError, Invalid
-from app.events import imports
 from app.events import service as events
 from app.events.importing import ImportedEvent, ImportResult
+from app.events.importing import service as imports
 from app.events.models import (
     Event,
     EventCreate,

@@ -10,9 +10,13 @@ from app.events.importing import (
     ImportedEvent,
     ImportFailed,
     ImportResult,
+    fetching,
+    ical,
+    messages,
     parse_document,
     parse_event_page,
     parse_ics,
+    timezones,
 )
 from tests.shared_data import shared_testdata
 
@@ -55,10 +59,10 @@ def check_invariants(result: ImportResult) -> None:
         assert event.kind in importing.KINDS
         assert (
             event.starts_at.utcoffset()
-            == event.starts_at.astimezone(importing._zone(event.timezone)).utcoffset()
+            == event.starts_at.astimezone(timezones.zone_info(event.timezone)).utcoffset()
         )
     for skipped in result.skipped:
-        assert skipped.reason in importing.SKIP_REASONS
+        assert skipped.reason in importing.SKIP_CODES
 
 
 # ------------------------------------------------------------------ every real file, by hand
@@ -727,7 +731,7 @@ def test_romance_standard_time_is_paris_in_summer_and_winter(with_vtimezone: boo
     ],
 )
 def test_zone_names(tzid: str, iana: str | None) -> None:
-    assert importing._zone_from_name(tzid) == iana
+    assert timezones.zone_from_name(tzid) == iana
 
 
 def test_floating_time_takes_the_default_zone() -> None:
@@ -1123,7 +1127,7 @@ def test_content_wins_over_the_declared_type() -> None:
 
 
 def test_expansion_time_budget(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(importing, "MAX_EXPANSION_SECONDS", -1.0)
+    monkeypatch.setattr(ical, "MAX_EXPANSION_SECONDS", -1.0)
     result = parse(
         ics(
             "BEGIN:VEVENT",
@@ -1155,3 +1159,8 @@ def test_hourly_series_from_antiquity_is_refused() -> None:
         )
     )
     assert [s.reason for s in result.skipped] == ["unsupported_recurrence"]
+
+
+def test_every_refusal_and_skip_code_has_its_message() -> None:
+    assert set(messages.FAILURES) == importing.FAIL_CODES | fetching.FETCH_CODES
+    assert set(messages.SKIP_REASONS) == importing.SKIP_CODES
