@@ -1001,6 +1001,19 @@ def test_kind_from_schema_type(schema_type: str, kind: str) -> None:
     assert parse_page(data).events[0].kind == kind
 
 
+def test_html_description_keeps_its_line_breaks_and_drops_styles() -> None:
+    description = (
+        "Ligne 1<br>Ligne 2<br/><br/><b>Paragraphe</b> &amp; suite"
+        "<ul><li>un</li><li>deux</li></ul><style>p { color: red }</style>"
+    )
+    data = page(
+        '<script type="application/ld+json">{"@type": "Event", "name": "Salon",'
+        f' "startDate": "2027-05-10T14:00:00Z", "description": "{description}"}}</script>'
+    )
+    event = parse_page(data).events[0]
+    assert event.description == "Ligne 1\nLigne 2\n\nParagraphe & suite\nun\n\ndeux"
+
+
 def test_microdata_event() -> None:
     data = page(
         """<div itemscope itemtype="https://schema.org/SocialEvent">

@@ -78,21 +78,30 @@ _DATE_PROPS = ("DTSTART", "DTEND", "DUE", "RDATE", "EXDATE", "RECURRENCE-ID")
 
 
 def _repair_ics(text: str) -> str:
-    """Undo common breakage: blank lines, folds that lost their leading space, dates with 'Z'."""
+    """Undo the breakage icalendar does not: folds that lost their leading space, dates with 'Z'.
+
+    Each repair is needed by a real file of the shared test data, named beside it.
+    """
+    # icalendar skips blank lines itself (lastfm-event-feed-floating-blank-lines.ics), but the
+    # fold repair below would take one for a lost fold.
     physical = [line for line in re.split(r"\r\n|\n|\r", text) if line.strip()]
     lines: list[str] = []
     for i, line in enumerate(physical):
         continues = i + 1 < len(physical) and physical[i + 1][:1] in {" ", "\t"}
         starts_property = bool(_CONTENT_LINE.match(line)) or (
-            # KOrganizer folds right after the name: "PRODID" then " :-//K Desktop...".
+            # KOrganizer folds right after the name: "PRODID" then " :-//K Desktop..."
+            # (korganizer-every-line-folded.ics).
             continues and bool(_PROPERTY_NAME.match(line))
         )
         if line[0] in " \t" or starts_property or not lines:
             if line.upper().startswith(_DATE_PROPS):
+                # A date cannot be UTC: "RDATE:20131210Z"
+                # (google-birthdays-recurrence-id-date.ics).
                 line = _DATE_WITH_Z.sub(r"\1", line)
             lines.append(line)
         else:
-            # A fold whose leading space was lost: rejoin it, keeping a word break.
+            # A fold whose leading space was lost: rejoin it, keeping a word break
+            # (trumba-event-feed-mojibake-broken-fold.ics).
             lines.append("  " + line)
     return "\r\n".join(lines) + "\r\n"
 
@@ -209,7 +218,8 @@ def _uid_of(component: icalendar.cal.Component, series_all_day: bool | None = No
     with contextlib.suppress(Exception):
         value = rid.dt
         if isinstance(value, datetime) and series_all_day:
-            # Exchange writes instances of all-day series with a date-time RECURRENCE-ID.
+            # Exchange writes instances of all-day series with a date-time RECURRENCE-ID
+            # (exchange2010-gmt-standard-time-allday-recurring.ics).
             value = value.date()
         if isinstance(value, datetime):
             if value.tzinfo is None:
@@ -342,11 +352,12 @@ def _text_prop(component: icalendar.cal.Component, name: str) -> str | None:
         return None
     text = str(raw)
     params = getattr(raw, "params", {}) or {}
+    # vCalendar 1.0 (outlook2003-quoted-printable-two-vcalendars.ics).
     if str(params.get("ENCODING", "")).upper() in {"QUOTED-PRINTABLE", "QP"}:
         charset = str(params.get("CHARSET", "utf-8"))
         with contextlib.suppress(LookupError, ValueError):
             text = quopri.decodestring(text.encode("utf-8")).decode(charset, errors="replace")
-    # \" is not an iCalendar escape, but some producers (Podio) write it.
+    # \" is not an iCalendar escape, but Podio writes it (podio-tab-folding-altrep-trailing-junk.ics).
     return clean_text(text.replace('\\"', '"'))
 
 

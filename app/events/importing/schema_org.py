@@ -126,7 +126,9 @@ def _extract_items(utf8: bytes, base_url: str, result: ImportResult) -> list[Any
             utf8, base_url=base_url or None, syntaxes=["json-ld"], uniform=True, errors="strict"
         )
         items.extend(found.get("json-ld", []))
-    except Exception:  # one bad block fails extruct's whole pass: retry block by block
+    except Exception:
+        # One bad block fails extruct's whole pass: retry block by block (no shared file
+        # has one; test_json_ld_with_comments_and_a_broken_block does).
         for block in re.findall(
             rb"<script[^>]+application/ld\+json[^>]*>(.*?)</script>", utf8, re.S | re.I
         ):

@@ -21,9 +21,13 @@ def clean_text(value: str | None) -> str | None:
     if value is None:
         return None
     text = value.replace("\r\n", "\n").replace("\r", "\n")
+    # UTF-8 read as cp1252 by the producer (trumba-event-feed-mojibake-broken-fold.ics). ftfy would
+    # do this and much more, guessing: this one reversible round trip is all the files need.
     if _MOJIBAKE.search(text):
         with contextlib.suppress(UnicodeError):
             text = text.encode("cp1252").decode("utf-8")
+    # Entities in plain-text fields (outlook2007-holidays-germany-unfolded.ics,
+    # wordpress-events-calendar-missing-uid-utc0-tzid.ics).
     if _ENTITY.search(text):
         text = html.unescape(text)
     text = text.strip()

@@ -83,7 +83,13 @@ def _clean_tzid(tzid: str) -> str:
 
 @functools.lru_cache(maxsize=1024)
 def zone_from_name(tzid: str) -> str | None:
-    """The IANA name that a TZID names outright (IANA, Windows, vendor-prefixed or UTC±N)."""
+    """The IANA name that a TZID names outright (IANA, Windows, vendor-prefixed or UTC±N).
+
+    icalendar resolves such TZIDs itself when a file has no VTIMEZONE for them; these are the
+    names it leaves to a file's own VTIMEZONE, or never sees (X-WR-TIMEZONE, scheduleTimezone).
+    Its tzp.timezone() is no help here: it answers a tzinfo, not a name, from a cache that
+    holds the custom VTIMEZONEs of every file read before.
+    """
     name = _clean_tzid(tzid)
     if not name:
         return None
@@ -94,7 +100,7 @@ def zone_from_name(tzid: str) -> str | None:
     stripped = name.strip("/")
     if stripped in available_zones():
         return stripped
-    if name in WINDOWS_TO_OLSON:
+    if name in WINDOWS_TO_OLSON:  # icalendar's copy of CLDR's Windows zone table
         return WINDOWS_TO_OLSON[name]
     if "/" in stripped:
         # Globally unique TZIDs such as /mozilla.org/20050126_1/Europe/Paris end with the name.
@@ -103,6 +109,7 @@ def zone_from_name(tzid: str) -> str | None:
             candidate = "/".join(parts[start:])
             if candidate in available_zones():
                 return candidate
+    # "UTC+0" (wordpress-events-calendar-missing-uid-utc0-tzid.ics).
     match = _OFFSET_NAME.match(name)
     if match:
         if not match.group("sign"):
@@ -114,7 +121,10 @@ def zone_from_name(tzid: str) -> str | None:
 
 
 def _hinted_zones(label: str) -> list[str]:
-    """IANA zones whose city appears in a display name such as '(UTC+10:00) Canberra, Sydney'."""
+    """IANA zones whose city appears in a display name such as '(UTC+10:00) Canberra, Sydney'.
+
+    Tijuana, not Los Angeles, for exchange-cdo-pacific-tijuana-tzid.ics.
+    """
     text = _DISPLAY_PREFIX.sub("", _clean_tzid(label))
     phrases = [p.strip() for p in re.split(r"[,;()&/]|\s-\s", text) if p.strip()]
     words = [w for p in phrases for w in p.split()]
@@ -151,7 +161,12 @@ def _match_offsets(label: str, year: int, target: tuple[timedelta | None, ...]) 
 
 
 def _match_zone(label: str, tz: tzinfo, moment: datetime) -> str | None:
-    """The IANA zone that behaves like a custom VTIMEZONE around `moment`."""
+    """The IANA zone that behaves like a custom VTIMEZONE around `moment`.
+
+    Outlook and Exchange name their VTIMEZONEs in the user's language or after a display
+    name (outlook-nonascii-tzid-brasilia.ics, outlook2007-cyrillic-tzid.ics,
+    outlook2007-tzid-with-commas.ics, exchange-cdo-pacific-tijuana-tzid.ics): only the rules tell.
+    """
     target = _offsets(tz, monthly_samples(moment.year))
     candidate = _match_offsets(label, moment.year, target)
     if (
