@@ -37,15 +37,23 @@ def clean_text(value: str | None) -> str | None:
 # The HTML elements that end a line of text, and those whose text is not shown.
 _BLOCKS = ("br", "p", "div", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6")
 _INVISIBLE = ("script", "style", "head", "title")
-# The text is given decoded: lxml must not decode it again from a declared charset.
-_PARSER = lxml.html.HTMLParser(encoding="utf-8")
+
+
+def _utf8_parser() -> lxml.html.HTMLParser:
+    """A parser for text already decoded (re-encoded as UTF-8), whatever charset it declares.
+
+    One per call: an lxml parser is not meant to be shared between threads.
+    """
+    return lxml.html.HTMLParser(encoding="utf-8")
 
 
 def _html_to_text(value: str) -> str | None:
     """The readable text of an HTML fragment, one line per block."""
+    # Not html-text (installed with extruct): it folds "<br><br>" into one line break, and
+    # feeds write their paragraphs that way.
     try:
         root = lxml.html.fragment_fromstring(
-            value.encode("utf-8"), create_parent="div", parser=_PARSER
+            value.encode("utf-8"), create_parent="div", parser=_utf8_parser()
         )
     except (etree.ParserError, ValueError):
         return None
@@ -62,7 +70,7 @@ def _html_to_text(value: str) -> str | None:
 def page_title(text: str) -> str | None:
     """The page's <title>, if any."""
     try:
-        page = lxml.html.document_fromstring(text[:200_000].encode("utf-8"), parser=_PARSER)
+        page = lxml.html.document_fromstring(text[:200_000].encode("utf-8"), parser=_utf8_parser())
     except (etree.ParserError, ValueError):
         return None
     return clean_text(" ".join((page.findtext(".//title") or "").split()))
