@@ -11,8 +11,8 @@ from app.accounts.service import THROTTLE_WINDOW
 from app.calendar import digest
 from app.config import Settings
 from app.db import utcnow
-from app.events import imports
 from app.events import service as events
+from app.events.importing import service as imports
 
 log = logging.getLogger("givefirst.jobs")
 

@@ -17,9 +17,9 @@ from app.config import Settings
 from app.db import SessionDep
 from app.errors import Invalid
 from app.events import calendar as event_calendar
-from app.events import imports
 from app.events import service as events
 from app.events.importing import ImportedEvent
+from app.events.importing import service as imports
 from app.events.models import (
     Event,
     EventCreate,

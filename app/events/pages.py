@@ -19,9 +19,9 @@ from app.accounts.service import common_timezones
 from app.db import SessionDep, utcnow
 from app.errors import Invalid, PageContext
 from app.events import calendar as event_calendar
-from app.events import imports
 from app.events import service as events
 from app.events.importing import ImportedEvent, ImportResult
+from app.events.importing import service as imports
 from app.events.models import (
     Event,
     EventCreate,

@@ -13,7 +13,8 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from app.events import imports
+from app.events.importing import messages
+from app.events.importing import service as imports
 from app.web.i18n import use_locale
 from tests.events.test_importing import FAILING_FILES, HTML_FILES, ICS_FILES, NOW
 from tests.shared_data import shared_testdata
@@ -228,7 +229,7 @@ def test_bad_files_get_a_clear_message_and_change_nothing(
     assert response.status_code == 422, response.text
     assert response.json()["field"] == "file"
     with use_locale("en"):
-        assert response.json()["detail"] == str(imports.FAILURES[reason])
+        assert response.json()["detail"] == str(messages.FAILURES[reason])
     assert alice.get("/api/v1/events?when=all").json() == []
 
 

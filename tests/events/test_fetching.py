@@ -15,8 +15,8 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from app.events import fetching
-from app.events.fetching import FetchFailed, fetch_document
+from app.events.importing import fetching
+from app.events.importing.fetching import FetchFailed, fetch_document
 
 CALENDAR = b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nEND:VCALENDAR\r\n"
 

@@ -10,9 +10,13 @@ from app.events.importing import (
     ImportedEvent,
     ImportFailed,
     ImportResult,
+    fetching,
+    ical,
+    messages,
     parse_document,
     parse_event_page,
     parse_ics,
+    timezones,
 )
 from tests.shared_data import shared_testdata
 
@@ -55,10 +59,10 @@ def check_invariants(result: ImportResult) -> None:
         assert event.kind in importing.KINDS
         assert (
             event.starts_at.utcoffset()
-            == event.starts_at.astimezone(importing._zone(event.timezone)).utcoffset()
+            == event.starts_at.astimezone(timezones.zone_info(event.timezone)).utcoffset()
         )
     for skipped in result.skipped:
-        assert skipped.reason in importing.SKIP_REASONS
+        assert skipped.reason in importing.SKIP_CODES
 
 
 # ------------------------------------------------------------------ every real file, by hand
@@ -727,7 +731,7 @@ def test_romance_standard_time_is_paris_in_summer_and_winter(with_vtimezone: boo
     ],
 )
 def test_zone_names(tzid: str, iana: str | None) -> None:
-    assert importing._zone_from_name(tzid) == iana
+    assert timezones.zone_from_name(tzid) == iana
 
 
 def test_floating_time_takes_the_default_zone() -> None:
@@ -997,6 +1001,19 @@ def test_kind_from_schema_type(schema_type: str, kind: str) -> None:
     assert parse_page(data).events[0].kind == kind
 
 
+def test_html_description_keeps_its_line_breaks_and_drops_styles() -> None:
+    description = (
+        "Ligne 1<br>Ligne 2<br/><br/><b>Paragraphe</b> &amp; suite"
+        "<ul><li>un</li><li>deux</li></ul><style>p { color: red }</style>"
+    )
+    data = page(
+        '<script type="application/ld+json">{"@type": "Event", "name": "Salon",'
+        f' "startDate": "2027-05-10T14:00:00Z", "description": "{description}"}}</script>'
+    )
+    event = parse_page(data).events[0]
+    assert event.description == "Ligne 1\nLigne 2\n\nParagraphe & suite\nun\n\ndeux"
+
+
 def test_microdata_event() -> None:
     data = page(
         """<div itemscope itemtype="https://schema.org/SocialEvent">
@@ -1123,7 +1140,7 @@ def test_content_wins_over_the_declared_type() -> None:
 
 
 def test_expansion_time_budget(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(importing, "MAX_EXPANSION_SECONDS", -1.0)
+    monkeypatch.setattr(ical, "MAX_EXPANSION_SECONDS", -1.0)
     result = parse(
         ics(
             "BEGIN:VEVENT",
@@ -1155,3 +1172,8 @@ def test_hourly_series_from_antiquity_is_refused() -> None:
         )
     )
     assert [s.reason for s in result.skipped] == ["unsupported_recurrence"]
+
+
+def test_every_refusal_and_skip_code_has_its_message() -> None:
+    assert set(messages.FAILURES) == importing.FAIL_CODES | fetching.FETCH_CODES
+    assert set(messages.SKIP_REASONS) == importing.SKIP_CODES

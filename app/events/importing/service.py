@@ -4,44 +4,18 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from babel.support import LazyProxy
 from sqlalchemy import or_, update
 from sqlmodel import Session, col, select
 
 from app.accounts.models import User
 from app.db import utcnow
 from app.errors import Invalid, NotFound
-from app.events import fetching, importing
+from app.events import importing
 from app.events import service as events
+from app.events.importing import fetching
+from app.events.importing.messages import FAILURES, SKIP_REASONS
 from app.events.models import Event, EventFeed
-from app.web.i18n import lazy_gettext
 
-FAILURES: dict[str, LazyProxy] = {
-    "not_calendar": lazy_gettext("This is neither a calendar (.ics) nor a web page."),
-    "broken": lazy_gettext("This file is damaged and could not be read."),
-    "no_events": lazy_gettext("No event was found there."),
-    "too_large": lazy_gettext("This is too large (2 MB at most)."),
-    "bad_url": lazy_gettext("This link is not valid: it must start with http:// or https://."),
-    "forbidden_address": lazy_gettext(
-        "This link points to a private or local address, which Givefirst does not fetch."
-    ),
-    "unreachable": lazy_gettext("This site could not be reached."),
-    "timeout": lazy_gettext("This site took too long to answer."),
-    "http_error": lazy_gettext("This site answered with an error."),
-    "too_many_redirects": lazy_gettext("This link redirects too many times."),
-}
-SKIP_REASONS: dict[str, LazyProxy] = {
-    "not_an_event": lazy_gettext("not an event (a task, a note or free/busy time)"),
-    "no_start": lazy_gettext("no start date"),
-    "bad_date": lazy_gettext("an unreadable date"),
-    "no_upcoming_occurrence": lazy_gettext("a repeating event with no date in the next 12 months"),
-    "bad_recurrence": lazy_gettext("an unreadable repeat rule"),
-    "unsupported_recurrence": lazy_gettext("a repeat rule Givefirst cannot follow"),
-    "too_many_occurrences": lazy_gettext("too many repeats (only the first ones were kept)"),
-    "too_many_events": lazy_gettext("too many events in one file"),
-    "duplicate": lazy_gettext("listed twice"),
-    "unreadable": lazy_gettext("unreadable"),
-}
 CLAIM = timedelta(minutes=10)
 REFRESH_EVERY = timedelta(hours=6)
 

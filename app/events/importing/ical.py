@@ -1,0 +1,448 @@
+"""iCalendar files: repair of common breakage, time zones, recurring series expanded in a window."""
+
+from __future__ import annotations
+
+import contextlib
+import quopri
+import re
+import time as clock
+import zoneinfo
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+
+import icalendar
+import recurring_ical_events
+
+from app.events.importing.records import (
+    FAIL_BROKEN,
+    FAIL_NO_EVENTS,
+    FAIL_NOT_CALENDAR,
+    FAIL_TOO_LARGE,
+    MAX_DOCUMENT_BYTES,
+    MAX_EVENTS,
+    MAX_OCCURRENCES_PER_SERIES,
+    SKIP_BAD_DATE,
+    SKIP_BAD_RECURRENCE,
+    SKIP_DUPLICATE,
+    SKIP_NO_START,
+    SKIP_NO_UPCOMING,
+    SKIP_NOT_AN_EVENT,
+    SKIP_TOO_MANY_EVENTS,
+    SKIP_TOO_MANY_OCCURRENCES,
+    SKIP_UNSUPPORTED_RECURRENCE,
+    ImportedEvent,
+    ImportFailed,
+    ImportResult,
+    Skipped,
+)
+from app.events.importing.text import clean_text, first_line, host, maybe_html, split_location
+from app.events.importing.timezones import zone_from_name, zone_info, zone_of
+from app.text import decode_bytes
+
+# Expanding recurrences costs time even when they yield nothing: bound the work per document.
+MAX_EXPANSION_SECONDS = 10.0
+
+
+def parse_ics(
+    data: bytes, *, default_timezone: str, now: datetime, horizon_days: int = 365
+) -> ImportResult:
+    """Import the events of an iCalendar file, expanding recurring series within the window."""
+    if len(data) > MAX_DOCUMENT_BYTES:
+        raise ImportFailed(FAIL_TOO_LARGE)
+    default_zone = zone_info(default_timezone)
+    text = decode_bytes(data)
+    begin = text.upper().find("BEGIN:VCALENDAR")
+    if begin < 0:
+        raise ImportFailed(FAIL_NOT_CALENDAR)
+    calendars = _load_calendars(_repair_ics(text[begin:]))
+    window = (now - timedelta(days=1), now + timedelta(days=horizon_days))
+    result = ImportResult()
+    seen_event = False
+    deadline = clock.monotonic() + MAX_EXPANSION_SECONDS
+    for calendar in calendars:
+        context = _IcsContext.of(calendar, default_timezone, default_zone, deadline)
+        if result.calendar_name is None:
+            result.calendar_name = clean_text(_str_prop(calendar.get("X-WR-CALNAME")))
+        seen_event |= _import_calendar(calendar, context, window, result)
+    if not seen_event:
+        raise ImportFailed(FAIL_NO_EVENTS)
+    _dedupe(result)
+    return result
+
+
+_CONTENT_LINE = re.compile(r"^[A-Za-z][A-Za-z0-9-]*[;:]")
+_PROPERTY_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9-]*$")
+_DATE_WITH_Z = re.compile(r"(?<=[:,])(\d{8})Z(?=,|$)")
+_DATE_PROPS = ("DTSTART", "DTEND", "DUE", "RDATE", "EXDATE", "RECURRENCE-ID")
+
+
+def _repair_ics(text: str) -> str:
+    """Undo the breakage icalendar does not: folds that lost their leading space, dates with 'Z'.
+
+    Each repair is needed by a real file of the shared test data, named beside it.
+    """
+    # icalendar skips blank lines itself (lastfm-event-feed-floating-blank-lines.ics), but the
+    # fold repair below would take one for a lost fold.
+    physical = [line for line in re.split(r"\r\n|\n|\r", text) if line.strip()]
+    lines: list[str] = []
+    for i, line in enumerate(physical):
+        continues = i + 1 < len(physical) and physical[i + 1][:1] in {" ", "\t"}
+        starts_property = bool(_CONTENT_LINE.match(line)) or (
+            # KOrganizer folds right after the name: "PRODID" then " :-//K Desktop..."
+            # (korganizer-every-line-folded.ics).
+            continues and bool(_PROPERTY_NAME.match(line))
+        )
+        if line[0] in " \t" or starts_property or not lines:
+            if line.upper().startswith(_DATE_PROPS):
+                # A date cannot be UTC: "RDATE:20131210Z"
+                # (google-birthdays-recurrence-id-date.ics).
+                line = _DATE_WITH_Z.sub(r"\1", line)
+            lines.append(line)
+        else:
+            # A fold whose leading space was lost: rejoin it, keeping a word break
+            # (trumba-event-feed-mojibake-broken-fold.ics).
+            lines.append("  " + line)
+    return "\r\n".join(lines) + "\r\n"
+
+
+def _load_calendars(text: str) -> list[icalendar.Calendar]:
+    """All VCALENDARs in the text (files sometimes hold several), or ImportFailed('broken')."""
+    try:
+        calendars = icalendar.Calendar.from_ical(text, multiple=True)
+    except Exception as error:  # icalendar raises ValueError, KeyError, IndexError...
+        raise ImportFailed(FAIL_BROKEN) from error
+    found = [c for c in calendars if isinstance(c, icalendar.Calendar)]
+    if not found:
+        raise ImportFailed(FAIL_BROKEN)
+    return found
+
+
+def _str_prop(value: Any) -> str | None:
+    """A property's text (the first, when repeated)."""
+    if isinstance(value, list):
+        value = value[0] if value else None
+    if value is None:
+        return None
+    return str(value)
+
+
+@dataclass
+class _IcsContext:
+    """What a calendar says about the events it holds."""
+
+    default_timezone: str
+    default_zone: zoneinfo.ZoneInfo
+    floating_timezone: str
+    kind: str
+    cancelled: bool
+    deadline: float
+
+    @classmethod
+    def of(
+        cls,
+        calendar: icalendar.Calendar,
+        default_timezone: str,
+        default_zone: zoneinfo.ZoneInfo,
+        deadline: float,
+    ) -> _IcsContext:
+        """Read the calendar's own time zone, producer and method."""
+        declared = _str_prop(calendar.get("X-WR-TIMEZONE"))
+        floating = zone_from_name(declared) if declared else None
+        if floating == "UTC" or floating is None or floating.startswith("Etc/"):
+            floating = default_timezone
+        prodid = (_str_prop(calendar.get("PRODID")) or "").lower()
+        method = (_str_prop(calendar.get("METHOD")) or "").upper()
+        return cls(
+            default_timezone=default_timezone,
+            default_zone=default_zone,
+            floating_timezone=floating,
+            kind="meetup" if "meetup" in prodid else "other",
+            cancelled=method == "CANCEL",
+            deadline=deadline,
+        )
+
+
+def _label(component: icalendar.cal.Component) -> str:
+    """How to name a component in a Skipped entry."""
+    summary = clean_text(_str_prop(component.get("SUMMARY")))
+    return f"{component.name}: {summary}" if summary else str(component.name)
+
+
+def _import_calendar(
+    calendar: icalendar.Calendar,
+    context: _IcsContext,
+    window: tuple[datetime, datetime],
+    result: ImportResult,
+) -> bool:
+    """Add one VCALENDAR's events to `result`; tell whether it held any VEVENT."""
+    vevents: list[icalendar.cal.Component] = []
+    for component in calendar.subcomponents:
+        if component.name in {"VTODO", "VJOURNAL", "VFREEBUSY"}:
+            result.skipped.append(Skipped(_label(component), SKIP_NOT_AN_EVENT))
+        elif component.name == "VEVENT":
+            vevents.append(component)
+    recurring_uids = {
+        str(c.get("UID"))
+        for c in vevents
+        if c.get("UID") is not None
+        and c.get("RECURRENCE-ID") is None
+        and (c.get("RRULE") is not None or c.get("RDATE") is not None)
+    }
+    series: dict[str, list[icalendar.cal.Component]] = {}
+    for component in vevents:
+        uid = component.get("UID")
+        is_master = component.get("RECURRENCE-ID") is None and (
+            component.get("RRULE") is not None or component.get("RDATE") is not None
+        )
+        if uid is not None and str(uid) in recurring_uids:
+            series.setdefault(str(uid), []).append(component)
+        elif uid is None and is_master:
+            series[f"#{id(component)}"] = [component]
+        else:
+            # A lone event, or an instance whose series is not in this file.
+            result.add(_convert_component(component, context, _uid_of(component)))
+    for components in series.values():
+        _expand_series(components, context, window, result)
+    return bool(vevents)
+
+
+def _uid_of(component: icalendar.cal.Component, series_all_day: bool | None = None) -> str | None:
+    """UID, with the RECURRENCE-ID appended for one instance of a series."""
+    uid = _str_prop(component.get("UID"))
+    if uid is None:
+        return None
+    rid = component.get("RECURRENCE-ID")
+    if rid is None:
+        return uid
+    with contextlib.suppress(Exception):
+        value = rid.dt
+        if isinstance(value, datetime) and series_all_day:
+            # Exchange writes instances of all-day series with a date-time RECURRENCE-ID
+            # (exchange2010-gmt-standard-time-allday-recurring.ics).
+            value = value.date()
+        if isinstance(value, datetime):
+            if value.tzinfo is None:
+                value = value.replace(tzinfo=UTC)
+            return f"{uid}/{value.astimezone(UTC).strftime('%Y-%m-%dT%H:%M:%SZ')}"
+        if isinstance(value, date):
+            return f"{uid}/{value.isoformat()}"
+    return uid
+
+
+def _rule_part(rule: Any, name: str) -> Any:
+    """The first value of an RRULE part, or None."""
+    value = rule.get(name)
+    return (value[0] if value else None) if isinstance(value, list) else value
+
+
+_PER_YEAR = {"YEARLY": 1, "MONTHLY": 12, "WEEKLY": 53, "DAILY": 366, "HOURLY": 8784}
+
+
+def _rule_is_expandable(rule: Any, first_year: int, last_year: int) -> bool:
+    """Whether expanding an RRULE up to the window is cheap enough (no every-second rules).
+
+    dateutil walks every occurrence from DTSTART, so an hourly rule started in year 1 is as
+    costly as one with a million occurrences in the window.
+    """
+    until = _rule_part(rule, "UNTIL")
+    if isinstance(until, date):
+        last_year = min(last_year, until.year)
+    years = max(last_year - first_year + 1, 1)
+    frequency = str(_rule_part(rule, "FREQ") or "").upper()
+    if frequency not in _PER_YEAR:
+        return False
+    interval = _rule_part(rule, "INTERVAL") or 1
+    estimate = _PER_YEAR[frequency] / max(int(interval), 1)
+    expanding = ["BYHOUR", "BYMINUTE", "BYSECOND"]
+    if frequency in {"WEEKLY", "MONTHLY", "YEARLY"}:
+        expanding += ["BYDAY", "BYMONTHDAY"]
+    if frequency == "YEARLY":
+        expanding += ["BYYEARDAY", "BYWEEKNO", "BYMONTH"]
+    for part in expanding:
+        values = rule.get(part)
+        if values:
+            estimate *= len(values) if isinstance(values, list) else 1
+    return estimate <= 20_000 and estimate * years <= 1_000_000
+
+
+def _expand_series(
+    components: list[icalendar.cal.Component],
+    context: _IcsContext,
+    window: tuple[datetime, datetime],
+    result: ImportResult,
+) -> None:
+    """Add the occurrences of one recurring series that fall within the window."""
+    master = next((c for c in components if c.get("RECURRENCE-ID") is None), components[0])
+    label = _label(master)
+    if len(result.events) >= MAX_EVENTS or clock.monotonic() > context.deadline:
+        result.skipped.append(Skipped(label, SKIP_TOO_MANY_EVENTS))
+        return
+    start = master.get("DTSTART")
+    first = getattr(start, "dt", None)
+    if not isinstance(first, date):
+        result.skipped.append(Skipped(label, SKIP_NO_START if start is None else SKIP_BAD_DATE))
+        return
+    rrule = master.get("RRULE")
+    rules = rrule if isinstance(rrule, list) else [rrule] if rrule is not None else []
+    if not all(
+        hasattr(rule, "get") and _rule_is_expandable(rule, first.year, window[1].year)
+        for rule in rules
+    ):
+        result.skipped.append(Skipped(label, SKIP_UNSUPPORTED_RECURRENCE))
+        return
+    series_all_day = not isinstance(first, datetime)
+    holder = icalendar.Calendar()
+    for component in components:
+        holder.add_component(component)
+    try:
+        occurrences = recurring_ical_events.of(holder).between(*window)
+    except Exception:  # recurrence rules from the wild break dateutil in many ways
+        result.skipped.append(Skipped(label, SKIP_BAD_RECURRENCE))
+        return
+    items = [
+        _convert_component(occurrence, context, _uid_of(occurrence, series_all_day))
+        for occurrence in occurrences
+    ]
+    events = sorted((i for i in items if isinstance(i, ImportedEvent)), key=lambda e: e.starts_at)
+    result.skipped.extend(i for i in items if isinstance(i, Skipped))
+    for event in events[:MAX_OCCURRENCES_PER_SERIES]:
+        result.add(event)
+    if len(events) > MAX_OCCURRENCES_PER_SERIES:
+        result.skipped.append(Skipped(label, SKIP_TOO_MANY_OCCURRENCES))
+    if not items:
+        result.skipped.append(Skipped(label, SKIP_NO_UPCOMING))
+
+
+def _ics_time(value: Any, tzid: str | None, context: _IcsContext) -> tuple[datetime, bool, str]:
+    """(aware datetime in its IANA zone, all-day?, IANA name) for a DTSTART/DTEND value."""
+    if isinstance(value, date) and not isinstance(value, datetime):
+        midnight = datetime.combine(value, time(0), tzinfo=context.default_zone)
+        return midnight, True, context.default_timezone
+    if not isinstance(value, datetime):
+        raise ValueError(f"not a date: {value!r}")
+    if value.tzinfo is None:
+        # Floating time, or a TZID that icalendar could not resolve (e.g. "UTC+0").
+        named = zone_from_name(tzid) if tzid else None
+        value = value.replace(tzinfo=zone_info(named or context.floating_timezone))
+        zone_name = named
+    else:
+        zone_name = zone_of(value, tzid)
+    if zone_name is None or zone_name == "UTC":
+        # UTC is how the file stores an instant, not where the event happens.
+        zone_name = context.floating_timezone
+    return value.astimezone(zone_info(zone_name)), False, zone_name
+
+
+def _tzid_param(prop: Any) -> str | None:
+    """The TZID parameter of a date property."""
+    params = getattr(prop, "params", None)
+    if params is None:
+        return None
+    tzid = params.get("TZID")
+    return str(tzid) if tzid else None
+
+
+def _text_prop(component: icalendar.cal.Component, name: str) -> str | None:
+    """A text property as clean plain text (quoted-printable from vCalendar 1.0 decoded)."""
+    raw = component.get(name)
+    if isinstance(raw, list):
+        raw = raw[0] if raw else None
+    if raw is None:
+        return None
+    text = str(raw)
+    params = getattr(raw, "params", {}) or {}
+    # vCalendar 1.0 (outlook2003-quoted-printable-two-vcalendars.ics).
+    if str(params.get("ENCODING", "")).upper() in {"QUOTED-PRINTABLE", "QP"}:
+        charset = str(params.get("CHARSET", "utf-8"))
+        with contextlib.suppress(LookupError, ValueError):
+            text = quopri.decodestring(text.encode("utf-8")).decode(charset, errors="replace")
+    # \" is not an iCalendar escape, but Podio writes it (podio-tab-folding-altrep-trailing-junk.ics).
+    return clean_text(text.replace('\\"', '"'))
+
+
+def _convert_component(
+    component: icalendar.cal.Component, context: _IcsContext, source_uid: str | None
+) -> ImportedEvent | Skipped:
+    """An ImportedEvent from a VEVENT (or one occurrence), or why not."""
+    summary = _text_prop(component, "SUMMARY")
+    description = _text_prop(component, "DESCRIPTION")
+    if description is None:
+        description = maybe_html(_str_prop(component.get("X-ALT-DESC")))
+    name = summary or first_line(description) or ""
+    what = name or source_uid or "VEVENT"
+    start = component.get("DTSTART")
+    if start is None:
+        return Skipped(what, SKIP_NO_START)
+    try:
+        starts_at, all_day, zone_name = _ics_time(start.dt, _tzid_param(start), context)
+        ends_at = _ics_end(component, start.dt, starts_at, all_day, context)
+    except Exception:  # a broken date property raises from icalendar on access
+        return Skipped(what, SKIP_BAD_DATE)
+    venue, address, city, country = split_location(_text_prop(component, "LOCATION"))
+    url = clean_text(_str_prop(component.get("URL"))) or clean_text(
+        _str_prop(component.get("X-ORIGINAL-URL"))
+    )
+    status = (_str_prop(component.get("STATUS")) or "").upper()
+    kind = context.kind
+    if url and host(url).endswith("meetup.com"):
+        kind = "meetup"
+    return ImportedEvent(
+        source_uid=source_uid,
+        name=name,
+        kind=kind,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        all_day=all_day,
+        timezone=zone_name,
+        venue=venue,
+        address=address,
+        city=city,
+        country=country,
+        url=url,
+        description=description,
+        cancelled=status == "CANCELLED" or context.cancelled,
+    )
+
+
+def _ics_end(
+    component: icalendar.cal.Component,
+    start_value: Any,
+    starts_at: datetime,
+    all_day: bool,
+    context: _IcsContext,
+) -> datetime | None:
+    """The end from DTEND, else DTSTART + DURATION, else one day for an all-day event."""
+    end = component.get("DTEND")
+    ends_at: datetime | None = None
+    if end is not None:
+        ends_at = _ics_time(end.dt, _tzid_param(end), context)[0]
+    else:
+        duration = component.get("DURATION")
+        length = getattr(duration, "dt", None)
+        if isinstance(length, timedelta):
+            if all_day:
+                day = start_value + length
+                ends_at = datetime.combine(day, time(0), tzinfo=context.default_zone)
+            else:
+                ends_at = (starts_at.astimezone(UTC) + length).astimezone(starts_at.tzinfo)
+        elif all_day:
+            ends_at = starts_at + timedelta(days=1)
+    if ends_at is not None and ends_at < starts_at:
+        return None
+    return ends_at
+
+
+def _dedupe(result: ImportResult) -> None:
+    """Keep one event per source_uid (the last one wins, as a later VCALENDAR would)."""
+    latest: dict[str, int] = {}
+    for index, event in enumerate(result.events):
+        if event.source_uid is not None:
+            latest[event.source_uid] = index
+    kept: list[ImportedEvent] = []
+    for index, event in enumerate(result.events):
+        if event.source_uid is not None and latest[event.source_uid] != index:
+            result.skipped.append(Skipped(event.name or event.source_uid, SKIP_DUPLICATE))
+        else:
+            kept.append(event)
+    result.events = kept
