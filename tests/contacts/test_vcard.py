@@ -21,6 +21,7 @@ from app.contacts.vcard import (
     people_to_vcards,
     person_to_vcard,
 )
+from app.contacts.vcard_repair import repair
 from tests.shared_data import shared_testdata
 
 JPEG_END = b"\xff\xd9"
@@ -319,6 +320,33 @@ def test_crafted_parameters_parse_in_linear_time() -> None:
     people, _ = parse_vcards(card("FN:Rapide", evil, "X-Y;" + '"' * 5000 + ":z"))
     assert time.perf_counter() - started < 1
     assert people[0].full_name == "Rapide"
+
+
+def test_repair_writes_the_vcard_30_lines_vobject_reads() -> None:
+    text = (
+        "BEGIN:VCARD\r\r\nVERSION:2.1\r\r\n"
+        "FN;CHARSET=ISO-8859-1;ENCODING=QUOTED-PRINTABLE:Ren=E9, le=\r\r\n grand\r\r\n"
+        "item1.TEL;CELL;PREF:06 12\r\r\nURL:http\\://a.fr\r\r\nX-ODD;\x01A:b\r\r\n"
+        "CATEGORIES:a\\,b\r\r\nEND:VCARD\r\r\n"
+    )
+    [repaired] = repair(text)
+    assert repaired.text == (
+        "BEGIN:VCARD\r\nFN:René\\, le grand\r\nTEL;TYPE=CELL,PREF:06 12\r\n"
+        "URL:http://a.fr\r\nCATEGORIES:a,b\r\nEND:VCARD\r\n"
+    )
+    assert (repaired.complete, repaired.readable) == (True, True)
+
+
+def test_a_card_keeps_50_lines_of_a_property_and_5_photos() -> None:
+    phones = [f"TEL:06 00 00 00 {n:02d}" for n in range(60)]
+    photo = "PHOTO;ENCODING=b:" + base64.b64encode(TINY_PNG).decode()
+    people, _ = parse_vcards(card("FN:Beaucoup", *phones, *["PHOTO:http://x/a.jpg"] * 60))
+    assert len(people[0].extra_phones) == 49
+    bad = "PHOTO;ENCODING=b:" + "QUJD" * 30
+    people, _ = parse_vcards(card("FN:Photos", *[bad] * 4, photo))
+    assert people[0].photo == TINY_PNG
+    people, _ = parse_vcards(card("FN:Photos", *[bad] * 5, photo))
+    assert people[0].photo is None
 
 
 @pytest.mark.parametrize(
