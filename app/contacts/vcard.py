@@ -236,7 +236,7 @@ def _read_card(repaired: RepairedCard, index: int) -> ParsedPerson | Rejected:
         full_name = emails[0]
     organisations = [line.value[0].strip() for line in lines("ORG")]
     urls = [_one_line(line.value) for line in _by_preference(lines("URL"))]
-    notes = [note.replace("\r\n", "\n").replace("\r", "\n").strip() for note in texts("NOTE")]
+    notes = texts("NOTE")  # the repair made every line break a \n
     photo, photo_type = _photo(lines("PHOTO") + lines("X-MS-CARDPICTURE"))
     return ParsedPerson(
         full_name=full_name,
@@ -245,7 +245,7 @@ def _read_card(repaired: RepairedCard, index: int) -> ParsedPerson | Rejected:
         email=emails[0] if emails else None,
         phone=phones[0] if phones else None,
         url=next((u for u in urls if u), None),
-        notes="\n".join(n for n in notes if n) or None,
+        notes="\n".join(notes) or None,
         tags=_tags(lines("CATEGORIES")),
         source_uid=next(iter(texts("UID")), None),
         photo=photo,
@@ -288,8 +288,9 @@ def _by_preference(lines: list[ContentLine], *, cell_first: bool = False) -> Ite
 
 def _preference(line: ContentLine, types: set[str]) -> int:
     """Lower is more preferred: PREF=n (4.0), a PREF type (2.1/3.0), else last."""
-    for raw in line.params.get("PREF", []):
-        return int(raw)
+    prefs = line.params.get("PREF")  # the repair kept only a number
+    if prefs:
+        return int(prefs[0])
     return 1 if "PREF" in types else _NOT_PREFERRED
 
 
