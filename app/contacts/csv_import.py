@@ -10,6 +10,7 @@ from typing import Any
 
 from app.contacts.vcard import ParsedPerson, Rejected
 from app.text import decode_bytes, fold_words, is_email_shape
+from app.web.i18n import lazy_gettext
 
 # The documented header of the plain CSV, in export order.
 CSV_COLUMNS = (
@@ -25,20 +26,19 @@ CSV_COLUMNS = (
     "tags",
 )
 
-# Machine codes for a row that is skipped, with an English wording the UI can translate.
-REJECT_REASONS: dict[str, str] = {
-    "no_name": "No name in this row.",
-    "unreadable": "This row could not be read.",
+# Why a row is skipped (Rejected.reason), worded for the user; the keys are the API's codes.
+REJECT_REASONS = {
+    "no_name": lazy_gettext("No name, organisation or e-mail address to call this person by."),
+    "unreadable": lazy_gettext("This record could not be read."),
 }
-
-# Machine codes for a whole file refused; a refused file imports nothing.
-FILE_ERRORS: dict[str, str] = {
-    "empty": "The file is empty.",
-    "not_csv": "This is not a CSV file (it looks like a spreadsheet, PDF, vCard or web page).",
-    "broken": "The file is damaged: it contains binary data where text was expected.",
-    "too_large": "The file is too large.",
-    "no_header": "No header row with known column names (full_name, company, email…) was found.",
-}
+# Why a whole file is refused (CsvFileError.code); a refused file imports nothing.
+FILE_ERRORS = {
+    "empty": lazy_gettext("The file is empty."),
+    "not_csv": lazy_gettext("This is not a CSV file (it looks like a spreadsheet, PDF, vCard or web page)."),
+    "broken": lazy_gettext("The file is damaged: it contains binary data where text was expected."),
+    "too_large": lazy_gettext("The file is too large (5 MB at most)."),
+    "no_header": lazy_gettext("No header row with known column names (full_name, company, email…) was found."),
+}  # fmt: skip
 
 # Header cells, compared without case, accents, '_' or '-'; French and LinkedIn names included.
 _ALIASES: dict[str, tuple[str, ...]] = {
@@ -76,8 +76,8 @@ class CsvFileError(Exception):
     """The whole file is refused; `code` is one of FILE_ERRORS."""
 
     def __init__(self, code: str) -> None:
-        """Keep the machine code; the message is the English wording."""
-        super().__init__(FILE_ERRORS.get(code, code))
+        """Keep the machine code; the message is the wording in the current locale."""
+        super().__init__(str(FILE_ERRORS.get(code, code)))
         self.code = code
 
 

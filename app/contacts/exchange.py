@@ -19,21 +19,11 @@ from app.web.i18n import gettext, lazy_gettext, use_locale
 
 MAX_UPLOAD = 5_000_000
 
-FILE_ERRORS = {
-    "empty": lazy_gettext("The file is empty."),
-    "not_vcard": lazy_gettext("This is not a vCard file (no BEGIN:VCARD found)."),
-    "broken": lazy_gettext("The file is damaged: it contains binary data where text was expected."),
-    "too_large": lazy_gettext("The file is too large (5 MB at most)."),
-    "not_csv": lazy_gettext("This is not a CSV file (it looks like a spreadsheet, PDF, vCard or web page)."),
-    "no_header": lazy_gettext("No header row with known column names (full_name, company, email…) was found."),
-    "unknown": lazy_gettext("Choose a .vcf file or a .csv file."),
-}  # fmt: skip
-REJECT_REASONS = {
-    "no_name": lazy_gettext("No name, organisation or e-mail address to call this person by."),
-    "group": lazy_gettext("This card is a contact group (a list of people), not a person."),
-    "truncated": lazy_gettext("The file ends in the middle of this card (END:VCARD is missing)."),
-    "unreadable": lazy_gettext("This record could not be read."),
-}
+# A file that is neither: its wording; each format's own refusals are in its module.
+UNKNOWN_FORMAT = lazy_gettext("Choose a .vcf file or a .csv file.")
+# Each format's catalogue of refusals (why the file, why a record).
+FILE_ERRORS = {"vcard": vcard.FILE_ERRORS, "csv": csv_import.FILE_ERRORS}
+REJECT_REASONS = {"vcard": vcard.REJECT_REASONS, "csv": csv_import.REJECT_REASONS}
 
 
 class RejectedPublic(SQLModel):
@@ -82,7 +72,7 @@ def _kind(data: bytes, filename: str) -> str:
 def parse_file(data: bytes, *, filename: str, locale: str) -> ParsedFile:
     """Read an uploaded file as vCard or CSV; a file that cannot be read raises Invalid (422)."""
     if len(data) > MAX_UPLOAD:
-        raise Invalid(FILE_ERRORS["too_large"], field="file")
+        raise Invalid(vcard.FILE_ERRORS["too_large"], field="file")
     kind = _kind(data, filename)
     try:
         if kind == "vcard":
@@ -94,7 +84,7 @@ def parse_file(data: bytes, *, filename: str, locale: str) -> ParsedFile:
                 data, max_bytes=MAX_UPLOAD, linkedin_note=note
             )
     except (vcard.VCardFileError, csv_import.CsvFileError) as error:
-        raise Invalid(FILE_ERRORS.get(error.code, FILE_ERRORS["unknown"]), field="file") from None
+        raise Invalid(FILE_ERRORS[kind].get(error.code, UNKNOWN_FORMAT), field="file") from None
     return ParsedFile(format=kind, people=people, rejected=rejected)
 
 
@@ -121,13 +111,14 @@ def apply(
     locale: str | None = None,
 ) -> ImportReport:
     """Preview (`dry_run`) or import the people of a parsed file; reasons in the user's locale."""
+    reasons = REJECT_REASONS[parsed.format]
     with use_locale(locale or owner.locale):
         rejected = [
             RejectedPublic(
                 index=r.index,
                 label=r.label,
                 code=r.reason,
-                reason=str(REJECT_REASONS.get(r.reason, REJECT_REASONS["unreadable"])),
+                reason=str(reasons.get(r.reason, reasons["unreadable"])),
             )  # fmt: skip
             for r in parsed.rejected
         ]

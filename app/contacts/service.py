@@ -21,6 +21,7 @@ from sqlalchemy import table as sa_table
 from sqlmodel import Session, col, select
 
 from app.accounts.models import User
+from app.contacts import photos
 from app.contacts.models import (
     TEXT_MAX,
     Contact,
@@ -663,7 +664,7 @@ def clean_photo(data: bytes) -> tuple[bytes, str]:
         raise Invalid(lazy_gettext("This photo is too large."), field="photo")
     try:
         with Image.open(io.BytesIO(data)) as probe:
-            if probe.format not in {"JPEG", "PNG", "WEBP", "GIF"}:
+            if probe.format not in photos.FORMATS:
                 raise Invalid(lazy_gettext("This file is not a photo."), field="photo")
             if probe.width * probe.height > PHOTO_MAX_PIXELS:
                 raise Invalid(lazy_gettext("This photo is too large."), field="photo")

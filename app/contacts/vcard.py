@@ -1,47 +1,39 @@
-"""Read people from vCard files (2.1, 3.0, 4.0) and write them as vCard 3.0, with no database."""
+"""Read people from vCard files (2.1, 3.0, 4.0) and write them as vCard 3.0, with no database.
+
+Reading repairs the text first (`vcard_repair`), then vobject reads each card; what is here maps
+vobject's lines to a `ParsedPerson`: which name, e-mail and phone come first, and which photo."""
 
 from __future__ import annotations
 
-import base64
-import binascii
-import codecs
-import quopri
-import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
 import vobject
+from vobject.base import ContentLine
 from vobject.vcard import Name
 
+from app.contacts import photos
+from app.contacts.vcard_repair import RepairedCard, repair
 from app.text import decode_bytes, email_or_empty
+from app.web.i18n import lazy_gettext
 
-# Machine codes for a card that is skipped, with an English wording the UI can translate.
-REJECT_REASONS: dict[str, str] = {
-    "no_name": "No name, organisation or e-mail address to call this person by.",
-    "group": "This card is a contact group (a list of people), not a person.",
-    "truncated": "The file ends in the middle of this card (END:VCARD is missing).",
-    "unreadable": "This card could not be read.",
+# Why a card is skipped (Rejected.reason), worded for the user; the keys are the API's codes.
+REJECT_REASONS = {
+    "no_name": lazy_gettext("No name, organisation or e-mail address to call this person by."),
+    "group": lazy_gettext("This card is a contact group (a list of people), not a person."),
+    "truncated": lazy_gettext("The file ends in the middle of this card (END:VCARD is missing)."),
+    "unreadable": lazy_gettext("This record could not be read."),
+}
+# Why a whole file is refused (VCardFileError.code); a refused file imports nothing.
+FILE_ERRORS = {
+    "empty": lazy_gettext("The file is empty."),
+    "not_vcard": lazy_gettext("This is not a vCard file (no BEGIN:VCARD found)."),
+    "broken": lazy_gettext("The file is damaged: it contains binary data where text was expected."),
+    "too_large": lazy_gettext("The file is too large (5 MB at most)."),
 }
 
-# Machine codes for a whole file refused; a refused file imports nothing.
-FILE_ERRORS: dict[str, str] = {
-    "empty": "The file is empty.",
-    "not_vcard": "This is not a vCard file (no BEGIN:VCARD found).",
-    "broken": "The file is damaged: it contains binary data where text was expected.",
-    "too_large": "The file is too large.",
-}
-
-IMAGE_MIME_TYPES = ("image/jpeg", "image/png", "image/gif", "image/webp")
-
-_B64_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=")
-_NAME_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_")
-# C0 controls other than TAB, LF and CR; a real vCard has none, a stray one should not break it.
-_CONTROL = re.compile("[\x01-\x08\x0b\x0c\x0e-\x1f\x7f]")
-_ENCODINGS = frozenset({"QUOTED-PRINTABLE", "BASE64", "B", "8BIT", "7BIT"})
-# A head longer than this with no colon is not a property line; it stops a quadratic rescan.
-_MAX_HEAD = 1000
 # Google's "all contacts" system group sits on every exported card and says nothing.
 _NOISE_TAGS = frozenset({"my contacts"})
 _NOT_PREFERRED = 1000
@@ -88,41 +80,9 @@ class VCardFileError(Exception):
     """The whole file is refused; `code` is one of FILE_ERRORS."""
 
     def __init__(self, code: str) -> None:
-        """Keep the machine code; the message is the English wording."""
-        super().__init__(FILE_ERRORS.get(code, code))
+        """Keep the machine code; the message is the wording in the current locale."""
+        super().__init__(str(FILE_ERRORS.get(code, code)))
         self.code = code
-
-
-@dataclass
-class _Prop:
-    """One content line, tokenised and with its quoted-printable already decoded."""
-
-    name: str
-    params: dict[str, list[str]]
-    types: set[str]
-    encoding: str | None
-    value: str
-
-    @property
-    def pref(self) -> int:
-        """Lower is more preferred: PREF=n (4.0), a PREF type (2.1/3.0), else last."""
-        for raw in self.params.get("PREF", []):
-            if raw.strip().isdigit():
-                return int(raw.strip())
-        return 1 if "PREF" in self.types else _NOT_PREFERRED
-
-
-def sniff_image_type(data: bytes) -> str | None:
-    """The MIME type of an image from its first bytes (JPEG, PNG, GIF, WebP), else None."""
-    if data.startswith(b"\xff\xd8\xff"):
-        return "image/jpeg"
-    if data.startswith(b"\x89PNG\r\n\x1a\n"):
-        return "image/png"
-    if data.startswith((b"GIF87a", b"GIF89a")):
-        return "image/gif"
-    if len(data) >= 12 and data.startswith(b"RIFF") and data[8:12] == b"WEBP":
-        return "image/webp"
-    return None
 
 
 def parse_vcards(
@@ -137,16 +97,16 @@ def parse_vcards(
     # DOS end-of-file markers and NUL padding at the very end are harmless; NUL inside is not.
     text = text.rstrip("\x00\x1a")
     binary = "\x00" in text
-    cards = _split_cards(_logical_lines(_physical_lines(text)))
+    cards = repair(text)
     if not cards:
         raise VCardFileError("broken" if binary else "not_vcard")
     if binary:
         raise VCardFileError("broken")
     people: list[ParsedPerson] = []
     rejected: list[Rejected] = []
-    for index, (lines, complete) in enumerate(cards, start=1):
+    for index, repaired in enumerate(cards, start=1):
         try:
-            outcome = _read_card(lines, index, complete)
+            outcome = _read_card(repaired, index)
         except Exception:  # one card with an unforeseen shape must not sink the whole file
             outcome = Rejected(index=index, label=f"card {index}", reason="unreadable")
         if isinstance(outcome, Rejected):
@@ -205,9 +165,9 @@ def person_to_vcard(
     if clean_tags:
         card.add("categories").value = clean_tags
     if photo:
-        sniffed = sniff_image_type(photo)
+        sniffed = photos.image_type(photo)
         # The bytes decide; a declared type only matters when the bytes are not recognised.
-        kind = sniffed or (photo_type if photo_type in IMAGE_MIME_TYPES else None)
+        kind = sniffed or (photo_type if photo_type in photos.MIME_TYPES else None)
         if kind:
             line = card.add("photo")
             line.value = photo
@@ -235,264 +195,64 @@ def _add_raw(card: Any, name: str, value: str) -> None:
     line.encoded = True
 
 
-# --------------------------------------------------------------------------- text and lines
+# --------------------------------------------------------------------------- one card
 
 
-def _physical_lines(text: str) -> list[str]:
-    """Split on any line ending: LF, CRLF, CR CR LF (iOS 5) or a lone CR."""
-    text = _CONTROL.sub(" ", text)
-    lines: list[str] = []
-    for chunk in text.split("\n"):
-        # Splitting by hand, not with a regex, keeps long runs of CR linear.
-        lines.extend(chunk.rstrip("\r").split("\r"))
-    return lines
+def _read_card(repaired: RepairedCard, index: int) -> ParsedPerson | Rejected:
+    """Turn one repaired card into a person, or say why it is skipped."""
+    card = vobject.readOne(repaired.text)
 
+    def lines(name: str) -> list[ContentLine]:
+        found: list[ContentLine] = card.contents.get(name.lower(), [])
+        return found
 
-def _head_of(line: str) -> str | None:
-    """The part before the value's colon (name and parameters), or None if there is no colon yet."""
-    in_quotes = False
-    for position, char in enumerate(line):
-        if char == '"':
-            in_quotes = not in_quotes
-        elif char == ":" and not in_quotes:
-            return line[:position]
-    if in_quotes and ":" in line:
-        # An unbalanced quote: fall back to the first colon rather than losing the line.
-        return line[: line.index(":")]
-    return None
+    def texts(name: str) -> list[str]:
+        return [line.value.strip() for line in lines(name) if line.value.strip()]
 
-
-def _is_card_marker(line: str) -> bool:
-    """BEGIN:VCARD or END:VCARD in any case, which a soft line break must never swallow."""
-    upper = line.strip().upper().replace(" ", "")
-    return upper in ("BEGIN:VCARD", "END:VCARD")
-
-
-def _logical_lines(lines: list[str]) -> list[str]:
-    """Undo folding, quoted-printable soft breaks and unindented 2.1 base64 continuations."""
-    logical: list[str] = []
-    parts: list[str] = []
-    head_known = False
-    quoted_printable = False
-    base64_block = False
-
-    def flush() -> None:
-        if parts:
-            logical.append("".join(parts))
-            parts.clear()
-
-    for raw in lines:
-        if parts and quoted_printable and parts[-1].endswith("=") and not _is_card_marker(raw):
-            # A 2.1 soft line break: the next physical line, whatever it holds, continues the value.
-            parts[-1] = parts[-1][:-1]
-            parts.append(raw)
-            continue
-        if not raw.strip():
-            # A blank line ends a 2.1 base64 block and anything else; blank lines carry nothing.
-            flush()
-            base64_block = quoted_printable = False
-            continue
-        if parts and raw[0] in " \t":
-            parts.append(raw[1:])
-        elif parts and base64_block and set(raw.strip()) <= _B64_CHARS:
-            # Base64 alone on a line has no colon, so it cannot be a property: it continues the photo.
-            parts.append(raw.strip())
-            continue
-        else:
-            flush()
-            parts.append(raw.lstrip())
-            head_known = quoted_printable = base64_block = False
-        if not head_known:
-            # Parameters may be folded (TYPE=VOICE,M / <TAB>SG): look again until the colon shows.
-            joined = "".join(parts)
-            head = _head_of(joined)
-            if head is not None or len(joined) > _MAX_HEAD:
-                head_known = True
-                upper = (head or "").upper()
-                quoted_printable = "QUOTED-PRINTABLE" in upper
-                base64_block = "BASE64" in upper or "ENCODING=B" in upper
-    flush()
-    return logical
-
-
-def _split_cards(logical: list[str]) -> list[tuple[list[str], bool]]:
-    """Group logical lines into cards, each with whether its END:VCARD was seen."""
-    cards: list[tuple[list[str], bool]] = []
-    current: list[str] | None = None
-    nested = 0
-    for line in logical:
-        upper = line.strip().upper().replace(" ", "")
-        if upper == "BEGIN:VCARD":
-            if current is None:
-                current = []
-            elif nested or (current and _is_empty_agent(current[-1])):
-                # A 2.1 AGENT embeds another person's card: it is not a card of this file.
-                nested += 1
-            else:
-                # A card left open before the next one begins: keep what it had.
-                cards.append((current, True))
-                current = []
-            continue
-        if upper == "END:VCARD":
-            if nested:
-                nested -= 1
-            elif current is not None:
-                cards.append((current, True))
-                current = None
-            continue
-        if current is not None and not nested:
-            current.append(line)
-    if current is not None:
-        cards.append((current, False))
-    return cards
-
-
-def _is_empty_agent(line: str) -> bool:
-    """An AGENT property with no value, which 2.1 follows with an embedded card."""
-    head = _head_of(line)
-    if head is None:
-        return False
-    name = head.split(";")[0].split(".")[-1].strip().upper()
-    return name == "AGENT" and not line[len(head) + 1 :].strip()
-
-
-# --------------------------------------------------------------------------- properties
-
-
-def _tokenise(line: str) -> _Prop | None:
-    """One logical line to a property, or None when it is not a property line."""
-    head = _head_of(line)
-    if head is None:
-        return None
-    value = line[len(head) + 1 :]
-    pieces = _split_outside_quotes(head, ";")
-    name = pieces[0].strip().split(".")[-1].upper()
-    if not name or not set(name) <= _NAME_CHARS:
-        return None
-    params: dict[str, list[str]] = {}
-    types: set[str] = set()
-    encoding: str | None = None
-    for piece in pieces[1:]:
-        key, equals, raw_values = piece.partition("=")
-        key = key.strip().upper()
-        if not key:
-            continue
-        values = [v.strip().strip('"').strip() for v in raw_values.replace('"', "").split(",")]
-        values = [v for v in values if v]
-        if not equals:
-            # A 2.1 bare parameter: CELL, JPEG, PREF, or an encoding name without ENCODING=.
-            if key in _ENCODINGS:
-                encoding = key
-            else:
-                types.add(key)
-            continue
-        params.setdefault(key, []).extend(values)
-        if key == "TYPE":
-            types.update(v.upper() for v in values)
-        elif key == "ENCODING" and values:
-            encoding = values[0].upper()
-    if encoding == "QUOTED-PRINTABLE":
-        charset = (params.get("CHARSET") or [""])[0]
-        value = _decode_quoted_printable(value, charset)
-        encoding = None
-    return _Prop(name=name, params=params, types=types, encoding=encoding, value=value)
-
-
-def _split_outside_quotes(text: str, separator: str) -> list[str]:
-    """Split on a separator that is not inside double quotes."""
-    pieces: list[str] = []
-    current: list[str] = []
-    in_quotes = False
-    for char in text:
-        if char == '"':
-            in_quotes = not in_quotes
-        if char == separator and not in_quotes:
-            pieces.append("".join(current))
-            current = []
-        else:
-            current.append(char)
-    pieces.append("".join(current))
-    return pieces
-
-
-def _decode_quoted_printable(value: str, charset: str) -> str:
-    """Decode a quoted-printable value in its declared charset, forgiving a stray bad byte."""
-    raw = quopri.decodestring(value.encode("utf-8"))
-    declared = _codec(charset)
-    for encoding in (declared, "utf-8"):
-        if encoding:
-            try:
-                return raw.decode(encoding)
-            except UnicodeDecodeError:
-                pass
-    if declared in (None, "utf-8"):
-        # Mostly UTF-8 with a broken byte (Android writes such): keep the characters, drop the byte.
-        return raw.decode("utf-8", errors="replace").replace("\ufffd", "")
-    return raw.decode("cp1252", errors="replace")
-
-
-def _codec(charset: str) -> str | None:
-    """A Python codec name for a CHARSET parameter, or None if unknown."""
-    try:
-        return codecs.lookup(charset.strip()).name if charset.strip() else None
-    except LookupError:
-        return None
-
-
-def _split_escaped(value: str, separator: str) -> list[str]:
-    """Split on an unescaped separator and undo backslash escapes (\\n is a newline)."""
-    pieces: list[str] = []
-    current: list[str] = []
-    escaped = False
-    for char in value:
-        if escaped:
-            current.append("\n" if char in "nN" else char)
-            escaped = False
-        elif char == "\\":
-            escaped = True
-        elif char == separator:
-            pieces.append("".join(current))
-            current = []
-        else:
-            current.append(char)
-    if escaped:
-        current.append("\\")
-    pieces.append("".join(current))
-    return pieces
-
-
-def _unescape(value: str) -> str:
-    """A text value without its backslash escapes."""
-    return _split_escaped(value, "\0")[0]
-
-
-def _structured(value: str) -> list[list[str]]:
-    """A structured value (N): components split on ';', each a list split on ','."""
-    components: list[list[str]] = []
-    for component in _split_escaping_kept(value, ";"):
-        components.append(_split_escaped(component, ","))
-    return components
-
-
-def _split_escaping_kept(value: str, separator: str) -> list[str]:
-    """Split on an unescaped separator but keep escapes, for a second split later."""
-    pieces: list[str] = []
-    current: list[str] = []
-    escaped = False
-    for char in value:
-        if escaped:
-            current.append(char)
-            escaped = False
-        elif char == "\\":
-            current.append(char)
-            escaped = True
-        elif char == separator:
-            pieces.append("".join(current))
-            current = []
-        else:
-            current.append(char)
-    pieces.append("".join(current))
-    return pieces
+    emails = _dedupe(email_or_empty(line.value) for line in _by_preference(lines("EMAIL")))
+    phones = _dedupe(
+        (_clean_phone(line.value) for line in _by_preference(lines("TEL"), cell_first=True)),
+        key=lambda phone: "".join(c for c in phone if c.isalnum() or c == "+"),
+    )
+    full_name = _full_name(lines, texts)
+    label = (
+        full_name
+        or (emails[0] if emails else "")
+        or (phones[0] if phones else "")
+        or f"card {index}"
+    )
+    if not repaired.complete:
+        return Rejected(index=index, label=label, reason="truncated")
+    if not repaired.readable:
+        return Rejected(index=index, label=label, reason="unreadable")
+    kinds = {kind.lower() for kind in texts("KIND") + texts("X-ADDRESSBOOKSERVER-KIND")}
+    if "group" in kinds:
+        return Rejected(index=index, label=label, reason="group")
+    if not full_name:
+        if not emails:
+            return Rejected(index=index, label=label, reason="no_name")
+        # An address-only card is still someone the user chose to keep; phones show the
+        # address in place of a name, so we do too rather than guess a name from it.
+        full_name = emails[0]
+    organisations = [line.value[0].strip() for line in lines("ORG")]
+    urls = [_one_line(line.value) for line in _by_preference(lines("URL"))]
+    notes = texts("NOTE")  # the repair made every line break a \n
+    photo, photo_type = _photo(lines("PHOTO") + lines("X-MS-CARDPICTURE"))
+    return ParsedPerson(
+        full_name=full_name,
+        company=next((_one_line(o) for o in organisations if o), None),
+        role=next((_one_line(t) for t in texts("TITLE") + texts("ROLE") if t), None),
+        email=emails[0] if emails else None,
+        phone=phones[0] if phones else None,
+        url=next((u for u in urls if u), None),
+        notes="\n".join(notes) or None,
+        tags=_tags(lines("CATEGORIES")),
+        source_uid=next(iter(texts("UID")), None),
+        photo=photo,
+        photo_type=photo_type,
+        extra_emails=emails[1:],
+        extra_phones=phones[1:],
+    )
 
 
 def _one_line(text: str) -> str:
@@ -512,103 +272,49 @@ def _dedupe(values: Iterable[str], *, key: Callable[[str], str] = str.casefold) 
     return kept
 
 
-def _by_preference(props: list[_Prop], *, cell_first: bool = False) -> Iterator[_Prop]:
-    """Properties most preferred first: (cell phones,) then PREF, then fax and pager last, then order."""
+def _by_preference(lines: list[ContentLine], *, cell_first: bool = False) -> Iterator[ContentLine]:
+    """Lines most preferred first: (cell phones,) then PREF, then fax and pager last, then order."""
 
-    def rank(item: tuple[int, _Prop]) -> tuple[int, int, int, int]:
-        position, prop = item
-        cell = 0 if cell_first and prop.types & {"CELL", "MOBILE"} else 1
-        fax = 1 if prop.types & {"FAX", "PAGER"} else 0
-        return (cell, prop.pref, fax, position)
+    def rank(item: tuple[int, ContentLine]) -> tuple[int, int, int, int]:
+        position, line = item
+        types = set(line.params.get("TYPE", []))
+        cell = 0 if cell_first and types & {"CELL", "MOBILE"} else 1
+        fax = 1 if types & {"FAX", "PAGER"} else 0
+        return (cell, _preference(line, types), fax, position)
 
-    for _, prop in sorted(enumerate(props), key=rank):
-        yield prop
-
-
-# --------------------------------------------------------------------------- one card
+    for _, line in sorted(enumerate(lines), key=rank):
+        yield line
 
 
-def _read_card(lines: list[str], index: int, complete: bool) -> ParsedPerson | Rejected:
-    """Turn one card's logical lines into a person, or say why it is skipped."""
-    props: dict[str, list[_Prop]] = {}
-    for line in lines:
-        prop = _tokenise(line)
-        if prop is not None:
-            props.setdefault(prop.name, []).append(prop)
-
-    def texts(name: str) -> list[str]:
-        return [_unescape(p.value).strip() for p in props.get(name, []) if p.value.strip()]
-
-    emails = _dedupe(
-        email_or_empty(_unescape(p.value)) for p in _by_preference(props.get("EMAIL", []))
-    )
-    phones = _dedupe(
-        (
-            _clean_phone(_unescape(p.value))
-            for p in _by_preference(props.get("TEL", []), cell_first=True)
-        ),
-        key=lambda phone: "".join(c for c in phone if c.isalnum() or c == "+"),
-    )
-    full_name = _full_name(props, texts)
-    label = (
-        full_name
-        or (emails[0] if emails else "")
-        or (phones[0] if phones else "")
-        or f"card {index}"
-    )
-    if not complete:
-        return Rejected(index=index, label=label, reason="truncated")
-    if lines and not props:
-        return Rejected(index=index, label=label, reason="unreadable")
-    kinds = {k.lower() for k in texts("KIND") + texts("X-ADDRESSBOOKSERVER-KIND")}
-    if "group" in kinds:
-        return Rejected(index=index, label=label, reason="group")
-    if not full_name:
-        if not emails:
-            return Rejected(index=index, label=label, reason="no_name")
-        # An address-only card is still someone the user chose to keep; phones show the
-        # address in place of a name, so we do too rather than guess a name from it.
-        full_name = emails[0]
-    organisations = [_split_escaped(p.value, ";")[0].strip() for p in props.get("ORG", [])]
-    urls = [_one_line(_unescape(p.value)) for p in _by_preference(props.get("URL", []))]
-    notes = [n.replace("\r\n", "\n").replace("\r", "\n").strip() for n in texts("NOTE")]
-    photo, photo_type = _photo(props.get("PHOTO", []) + props.get("X-MS-CARDPICTURE", []))
-    return ParsedPerson(
-        full_name=full_name,
-        company=next((_one_line(o) for o in organisations if o), None),
-        role=next((_one_line(t) for t in texts("TITLE") + texts("ROLE") if t), None),
-        email=emails[0] if emails else None,
-        phone=phones[0] if phones else None,
-        url=next((u for u in urls if u), None),
-        notes="\n".join(n for n in notes if n) or None,
-        tags=_tags(props.get("CATEGORIES", [])),
-        source_uid=next(iter(texts("UID")), None),
-        photo=photo,
-        photo_type=photo_type,
-        extra_emails=emails[1:],
-        extra_phones=phones[1:],
-    )
+def _preference(line: ContentLine, types: set[str]) -> int:
+    """Lower is more preferred: PREF=n (4.0), a PREF type (2.1/3.0), else last."""
+    prefs = line.params.get("PREF")  # the repair kept only a number
+    if prefs:
+        return int(prefs[0])
+    return 1 if "PREF" in types else _NOT_PREFERRED
 
 
-def _full_name(props: dict[str, list[_Prop]], texts: Callable[[str], list[str]]) -> str:
+def _full_name(lines: Callable[[str], list[ContentLine]], texts: Callable[[str], list[str]]) -> str:
     """FN, else the name parts of N, else a nickname, else the organisation; '' when none."""
     for formatted in texts("FN"):
         if _one_line(formatted):
             return _one_line(formatted)
-    for prop in props.get("N", []):
-        parts = _structured(prop.value) + [[]] * 5
-        family, given, additional = parts[0], parts[1], parts[2]
-        name = _one_line(" ".join(given + additional + family))
+    for line in lines("N"):
+        parts: Name = line.value
+        words = [
+            word
+            for part in (parts.given, parts.additional, parts.family)
+            for word in ([part] if isinstance(part, str) else part)
+        ]
+        name = _one_line(" ".join(words))
         if name:
             return name
-    for nickname in props.get("NICKNAME", []):
-        first = _one_line(_split_escaped(nickname.value, ",")[0])
-        if first:
-            return first
-    for organisation in props.get("ORG", []):
-        name = _one_line(_split_escaped(organisation.value, ";")[0])
-        if name:
-            return name
+    for nickname in lines("NICKNAME"):
+        if _one_line(nickname.value):
+            return _one_line(nickname.value)
+    for organisation in lines("ORG"):
+        if _one_line(organisation.value[0]):
+            return _one_line(organisation.value[0])
     return ""
 
 
@@ -620,43 +326,17 @@ def _clean_phone(value: str) -> str:
     return number if any(c.isdigit() for c in number) else ""
 
 
-def _tags(props: list[_Prop]) -> list[str]:
-    """CATEGORIES as tags, split on every comma: Thunderbird escapes the commas between its tags."""
-    tags: list[str] = []
-    for prop in props:
-        tags.extend(_one_line(tag) for tag in _unescape(prop.value).split(","))
+def _tags(lines: list[ContentLine]) -> list[str]:
+    """CATEGORIES as tags, each once, without Google's system group."""
+    tags = [_one_line(tag) for line in lines for tag in line.value]
     return [tag for tag in _dedupe(tags) if tag.casefold() not in _NOISE_TAGS]
 
 
-def _photo(props: list[_Prop]) -> tuple[bytes | None, str | None]:
-    """The first embedded photo whose bytes are a known image, with the type the bytes show."""
-    for prop in props:
-        value = prop.value.strip()
-        data: bytes | None = None
-        if value.lower().startswith("data:"):
-            header, _, payload = value.partition(",")
-            if header.lower().endswith(";base64"):
-                data = _lenient_base64(payload)
-        elif prop.encoding in ("B", "BASE64"):
-            data = _lenient_base64(value)
-        elif len(value) > 64 and set(value) <= _B64_CHARS | {" "}:
-            # No ENCODING at all, yet base64: the bytes are sniffed below, so guessing is safe.
-            data = _lenient_base64(value)
-        # Anything else is a URI: never fetched, an import must not reach out to the network.
-        if data:
-            kind = sniff_image_type(data)
-            if kind:
-                return data, kind
+def _photo(lines: list[ContentLine]) -> tuple[bytes | None, str | None]:
+    """The first embedded photo whose bytes are an image, with the type the bytes show (Pillow
+    reads them: a TYPE parameter is often wrong)."""
+    for line in lines:
+        kind = photos.image_type(line.value)
+        if kind:
+            return line.value, kind
     return None, None
-
-
-def _lenient_base64(value: str) -> bytes | None:
-    """Decode base64 whose padding or length is off by a character, as some phones write it."""
-    letters = "".join(c for c in value if c in _B64_CHARS and c != "=")
-    if len(letters) % 4 == 1:
-        letters = letters[:-1]
-    letters += "=" * (-len(letters) % 4)
-    try:
-        return base64.b64decode(letters)
-    except (binascii.Error, ValueError):
-        return None

@@ -1,6 +1,7 @@
 """vCard import against the real files in ../shared/testdata/vcf, and the vCard 3.0 export."""
 
 import base64
+import io
 import random
 import time
 from dataclasses import dataclass, field
@@ -8,7 +9,9 @@ from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
 import pytest
+from PIL import Image
 
+from app.contacts.photos import image_type
 from app.contacts.vcard import (
     REJECT_REASONS,
     ParsedPerson,
@@ -17,8 +20,8 @@ from app.contacts.vcard import (
     parse_vcards,
     people_to_vcards,
     person_to_vcard,
-    sniff_image_type,
 )
+from app.contacts.vcard_repair import repair
 from tests.shared_data import shared_testdata
 
 JPEG_END = b"\xff\xd9"
@@ -27,6 +30,13 @@ PNG_END = b"IEND\xaeB`\x82"
 TINY_PNG = base64.b64decode(
     "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg=="
 )
+
+
+def tiny_image(format: str) -> bytes:
+    """A real 2x2 image in a Pillow format (JPEG, GIF, WEBP...)."""
+    out = io.BytesIO()
+    Image.new("RGB", (2, 2), "red").save(out, format)
+    return out.getvalue()
 
 
 @dataclass
@@ -46,10 +56,11 @@ class Case:
 # Expected values read from the files by hand (see ../shared/testdata/SOURCES.md for what is odd).
 CASES = [
     # Two email-only cards, then QP names; card 5 has two PREF e-mails (the second is not an
-    # address), a photo after a blank line, and ORGs whose soft breaks end on blank lines.
+    # address), a photo after a blank line, and ORGs whose soft breaks end on blank lines. The
+    # photo's base64 was cut short upstream: a JPEG header and no picture, so no photo.
     Case("android-21-quoted-printable-utf8-multi.vcf", 6, 0, 4, "Ñ Ñ Ñ Ñ",
          {"email": "bob@company.com", "phone": "123456", "company": "ÑÑÑÑÑÑÑÑÑÑÑÑ",
-          "url": "www.company.com", "photo_type": "image/jpeg", "extra_emails": []}),
+          "url": "www.company.com", "photo": None, "photo_type": None, "extra_emails": []}),
     # CR CR LF everywhere; the cell phone is also PREF; the URL escapes its colon.
     Case("apple-ios5-iphone-photo-itemgroups.vcf", 1, 0, 0, "Mr. John Richter James Doe Sr.",
          {"email": "john.doe@ibm.com", "phone": "905-555-1234", "company": "IBM",
@@ -285,11 +296,18 @@ def test_vcard4_data_uri_photo() -> None:
 
 
 def test_photo_type_comes_from_the_bytes() -> None:
-    assert sniff_image_type(TINY_PNG) == "image/png"
-    assert sniff_image_type(b"\xff\xd8\xff\xe0\x00\x10JFIF") == "image/jpeg"
-    assert sniff_image_type(b"GIF89a\x01\x00") == "image/gif"
-    assert sniff_image_type(b"RIFF\x24\x00\x00\x00WEBPVP8 ") == "image/webp"
-    assert sniff_image_type(b"<svg xmlns=...") is None
+    assert image_type(TINY_PNG) == "image/png"
+    assert image_type(tiny_image("JPEG")) == "image/jpeg"
+    assert image_type(tiny_image("GIF")) == "image/gif"
+    assert image_type(tiny_image("WEBP")) == "image/webp"
+    assert image_type(b"<svg xmlns=...") is None
+    # A JPEG header with no picture after it (a cut-off photo) is not an image.
+    assert image_type(b"\xff\xd8\xff\xe0\x00\x10JFIF") is None
+    # Pillow reads BMP too, but a person's photo is kept in the four formats phones show.
+    assert image_type(tiny_image("BMP")) is None
+    gif = base64.b64encode(tiny_image("GIF")).decode()
+    people, _ = parse_vcards(card("FN:Gif", f"PHOTO;ENCODING=b;TYPE=JPEG:{gif}"))
+    assert people[0].photo_type == "image/gif"
     # A declared JPEG that is not an image at all is dropped, not stored.
     people, _ = parse_vcards(card("FN:Faux", "PHOTO;ENCODING=b;TYPE=JPEG:" + "QUJD" * 30))
     assert (people[0].photo, people[0].photo_type) == (None, None)
@@ -302,6 +320,33 @@ def test_crafted_parameters_parse_in_linear_time() -> None:
     people, _ = parse_vcards(card("FN:Rapide", evil, "X-Y;" + '"' * 5000 + ":z"))
     assert time.perf_counter() - started < 1
     assert people[0].full_name == "Rapide"
+
+
+def test_repair_writes_the_vcard_30_lines_vobject_reads() -> None:
+    text = (
+        "BEGIN:VCARD\r\r\nVERSION:2.1\r\r\n"
+        "FN;CHARSET=ISO-8859-1;ENCODING=QUOTED-PRINTABLE:Ren=E9, le=\r\r\n grand\r\r\n"
+        "item1.TEL;CELL;PREF:06 12\r\r\nURL:http\\://a.fr\r\r\nX-ODD;\x01A:b\r\r\n"
+        "CATEGORIES:a\\,b\r\r\nEND:VCARD\r\r\n"
+    )
+    [repaired] = repair(text)
+    assert repaired.text == (
+        "BEGIN:VCARD\r\nFN:René\\, le grand\r\nTEL;TYPE=CELL,PREF:06 12\r\n"
+        "URL:http://a.fr\r\nCATEGORIES:a,b\r\nEND:VCARD\r\n"
+    )
+    assert (repaired.complete, repaired.readable) == (True, True)
+
+
+def test_a_card_keeps_50_lines_of_a_property_and_5_photos() -> None:
+    phones = [f"TEL:06 00 00 00 {n:02d}" for n in range(60)]
+    photo = "PHOTO;ENCODING=b:" + base64.b64encode(TINY_PNG).decode()
+    people, _ = parse_vcards(card("FN:Beaucoup", *phones, *["PHOTO:http://x/a.jpg"] * 60))
+    assert len(people[0].extra_phones) == 49
+    bad = "PHOTO;ENCODING=b:" + "QUJD" * 30
+    people, _ = parse_vcards(card("FN:Photos", *[bad] * 4, photo))
+    assert people[0].photo == TINY_PNG
+    people, _ = parse_vcards(card("FN:Photos", *[bad] * 5, photo))
+    assert people[0].photo is None
 
 
 @pytest.mark.parametrize(
@@ -367,7 +412,7 @@ def test_person_to_vcard_round_trip() -> None:
 
 
 def test_person_to_vcard_is_a_phone_friendly_vcard_30() -> None:
-    jpeg = b"\xff\xd8\xff\xe0" + bytes(200) + JPEG_END
+    jpeg = tiny_image("JPEG")
     revised = datetime(2026, 11, 23, 11, 30, tzinfo=timezone(timedelta(hours=1)))
     text = person_to_vcard(
         **{**FULL_PERSON, "photo": jpeg, "photo_type": "image/png"}, revised_at=revised
@@ -444,5 +489,5 @@ def test_damaged_real_files_never_raise_anything_else(case: Case) -> None:
             continue
         for person in people:
             assert person.full_name.strip() == person.full_name != ""
-            assert person.photo_type == (sniff_image_type(person.photo) if person.photo else None)
+            assert person.photo_type == (image_type(person.photo) if person.photo else None)
         assert all(refused.reason in REJECT_REASONS for refused in rejected)
