@@ -8,23 +8,13 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from app.contacts.models import TEXT_FIELDS
 from app.contacts.vcard import ParsedPerson, Rejected
 from app.text import decode_bytes, fold_words, is_email_shape
 from app.web.i18n import lazy_gettext
 
 # The documented header of the plain CSV, in export order.
-CSV_COLUMNS = (
-    "full_name",
-    "company",
-    "role",
-    "email",
-    "phone",
-    "url",
-    "hook",
-    "needs",
-    "notes",
-    "tags",
-)
+CSV_COLUMNS = (*TEXT_FIELDS, "tags")
 
 # Why a row is skipped (Rejected.reason), worded for the user; the keys are the API's codes.
 REJECT_REASONS = {

@@ -17,6 +17,11 @@ TEXT_MAX = 10_000
 TAG_MAX = 50
 TAGS_MAX = 30
 
+# A person's free-text fields, in the order forms, imports and exports show them.
+TEXT_FIELDS = (
+    "full_name", "company", "role", "email", "phone", "url", "hook", "needs", "notes",
+)  # fmt: skip
+
 
 class InteractionKind(StrEnum):
     coffee = "coffee"

@@ -23,6 +23,7 @@ from sqlmodel import Session, col, select
 from app.accounts.models import User
 from app.contacts import photos
 from app.contacts.models import (
+    TEXT_FIELDS,
     TEXT_MAX,
     Contact,
     ContactPhoto,
@@ -51,9 +52,6 @@ PHOTO_MAX_SIDE = 1024
 PHOTO_MAX_PIXELS = 40_000_000
 # The fields a person's search terms come from.
 SEARCHED = ("full_name", "company", "role", "email", "hook", "needs", "notes")
-TEXT_FIELDS = (
-    "full_name", "company", "role", "email", "phone", "url", "hook", "needs", "notes",
-)  # fmt: skip
 _WORD = re.compile(r"\w+")
 # Other fields whose change makes the person "updated".
 OTHER_FIELDS = ("tags", "met_through_id", "cadence_days", "knows_what_i_do", "would_recommend")
@@ -937,17 +935,7 @@ def import_people(
             summary.skipped.append(existing.full_name)
             continue
         body: dict[str, Any] = {}
-        for name in (
-            "full_name",
-            "company",
-            "role",
-            "email",
-            "phone",
-            "url",
-            "hook",
-            "needs",
-            "notes",
-        ):
+        for name in TEXT_FIELDS:
             value = getattr(person, name, None)
             if value and (existing is None or not getattr(existing, name)):
                 body[name] = str(value)[: LIMITS.get(name, TEXT_MAX)]
