@@ -1,9 +1,8 @@
 """The application factory."""
 
 import logging
-from collections.abc import Awaitable, Callable
 
-from fastapi import FastAPI, Request
+from fastapi import FastAPI
 from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.responses import Response
 from fastapi.staticfiles import StaticFiles
@@ -12,7 +11,6 @@ from starlette.types import Scope
 from app import models  # noqa: F401 - registers every table on the metadata
 from app.accounts import api as accounts_api
 from app.accounts import pages as accounts_pages
-from app.accounts.deps import renew_cookie_middleware
 from app.calendar import api as calendar_api
 from app.calendar import pages as calendar_pages
 from app.config import Settings
@@ -29,10 +27,9 @@ from app.gives import pages as gives_pages
 from app.network import api as network_api
 from app.network import pages as network_pages
 from app.pwa import routes as pwa_routes
-from app.security import security_middleware
 from app.shell import pages as shell_pages
-from app.web import i18n
 from app.web.docs import install_docs
+from app.web.middleware import RequestContext
 from app.wiring import wiring
 
 
@@ -44,26 +41,6 @@ class FingerprintedStatic(StaticFiles):
         if b"v=" in scope.get("query_string", b""):
             response.headers["Cache-Control"] = "public, max-age=31536000, immutable"
         return response
-
-
-def _locale_middleware() -> Callable[
-    [Request, Callable[[Request], Awaitable[Response]]], Awaitable[Response]
-]:
-    async def middleware(
-        request: Request, call_next: Callable[[Request], Awaitable[Response]]
-    ) -> Response:
-        # Before anyone signs in: the language chosen on the page, then the browser's, then French.
-        cookie = request.cookies.get("gf_lang")
-        chosen = cookie if cookie in i18n.LOCALES else None
-        request.state.locale = (
-            chosen or i18n.negotiate(request.headers.get("accept-language")) or i18n.DEFAULT_LOCALE
-        )
-        response = await call_next(request)
-        response.headers.setdefault("Content-Language", request.state.locale)
-        response.headers.setdefault("Vary", "Accept-Language, Cookie")
-        return response
-
-    return middleware
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -83,9 +60,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.wiring = wiring()
 
     install_error_handlers(app)
-    app.middleware("http")(renew_cookie_middleware(settings))
-    app.middleware("http")(security_middleware(settings))
-    app.middleware("http")(_locale_middleware())
+    app.add_middleware(RequestContext, settings=settings)
     app.add_middleware(GZipMiddleware, minimum_size=500)
 
     app.mount("/static", FingerprintedStatic(directory=settings.static_dir), name="static")

@@ -2,10 +2,8 @@
 
 import hashlib
 import secrets
-from collections.abc import Awaitable, Callable
 
 from fastapi import Request
-from fastapi.responses import Response
 from pwdlib import PasswordHash
 from pwdlib.hashers.argon2 import Argon2Hasher
 
@@ -89,40 +87,3 @@ def is_same_origin(request: Request, settings: Settings) -> bool:
     if settings.base_url:
         expected.add(settings.base_url.rstrip("/"))
     return origin.rstrip("/") in expected
-
-
-def security_middleware(
-    settings: Settings,
-) -> Callable[[Request, Callable[[Request], Awaitable[Response]]], Awaitable[Response]]:
-    """Refuse cross-origin unsafe requests made with cookies, and add the security headers."""
-
-    async def middleware(
-        request: Request, call_next: Callable[[Request], Awaitable[Response]]
-    ) -> Response:
-        if (
-            request.method in UNSAFE_METHODS
-            and not request.headers.get("authorization", "").strip()
-            and not is_same_origin(request, settings)
-        ):
-            from app.errors import render_error
-            from app.web.i18n import gettext, use_locale
-
-            with use_locale(request.state.locale):
-                return render_error(
-                    request,
-                    403,
-                    "cross_origin",
-                    gettext("This form was sent from another site and was refused."),
-                )
-        response = await call_next(request)
-        headers = response.headers
-        headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
-        headers.setdefault("X-Content-Type-Options", "nosniff")
-        headers.setdefault("Referrer-Policy", "same-origin")
-        headers.setdefault("X-Frame-Options", "DENY")
-        headers.setdefault("Permissions-Policy", "camera=(self), geolocation=(), microphone=()")
-        if client_scheme(request, settings) == "https":
-            headers.setdefault("Strict-Transport-Security", "max-age=63072000; includeSubDomains")
-        return response
-
-    return middleware

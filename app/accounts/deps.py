@@ -1,6 +1,5 @@
 """Who is asking: the user from the session cookie or a bearer token, as dependency aliases."""
 
-from collections.abc import Awaitable, Callable
 from typing import Annotated
 
 from fastapi import Depends, Request, Response
@@ -30,23 +29,6 @@ def set_session_cookie(
     )
 
 
-def renew_cookie_middleware(
-    settings: Settings,
-) -> Callable[[Request, Callable[[Request], Awaitable[Response]]], Awaitable[Response]]:
-    """Send the cookie again when its session slid forward, so the browser keeps it as long."""
-
-    async def middleware(
-        request: Request, call_next: Callable[[Request], Awaitable[Response]]
-    ) -> Response:
-        response = await call_next(request)
-        token = getattr(request.state, "renewed_session", None)
-        if token and SESSION_COOKIE not in response.headers.get("set-cookie", ""):
-            set_session_cookie(response, request, settings, token)
-        return response
-
-    return middleware
-
-
 def get_settings(request: Request) -> Settings:
     """The application's settings."""
     settings: Settings = request.app.state.settings
@@ -72,8 +54,10 @@ def get_optional_user(request: Request, session: SessionDep, settings: SettingsD
         user, renewed = accounts.resume_session(session, token=token, days=settings.session_days)
         request.state.auth = "cookie"
         if renewed:
-            # The cookie's own lifetime slides too (set on the response by renew_cookie_middleware).
-            request.state.renewed_session = token
+            # The cookie's own lifetime slides too (added to the response by RequestContext).
+            carrier = Response()
+            set_session_cookie(carrier, request, settings, token)
+            request.state.renewed_cookie = carrier.headers["set-cookie"]
     if user is not None:
         request.state.user = user
         # Read now: an error later in the request expires the loaded user.
