@@ -9,6 +9,8 @@ import os
 import shutil
 import uuid
 from collections.abc import Iterator
+from contextlib import ExitStack
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -21,10 +23,23 @@ from sqlmodel import Session
 from app.config import Settings
 from app.db import metadata, migrate
 from app.main import create_app
-from tests.helpers import create_user, create_user_with_token, sign_in
+from tests.helpers import Clock, create_user, create_user_with_token, sign_in
 
 PG_URL = os.environ.get("GIVEFIRST_TEST_DATABASE_URL")
 BACKENDS = ["sqlite", "postgresql"] if PG_URL else ["sqlite"]
+
+
+# A Wednesday, late morning in Paris: far from midnight and from a week's or a month's edge.
+FROZEN_AT = datetime(2027, 3, 10, 10, 30, tzinfo=UTC)
+
+
+@pytest.fixture
+def clock() -> Iterator[Clock]:
+    """The app's clock, frozen at FROZEN_AT for the test (the real one comes back after it)."""
+    with ExitStack() as stack:
+        fixed = Clock(stack)
+        fixed.set(FROZEN_AT)
+        yield fixed
 
 
 @pytest.fixture(scope="session")

@@ -1,16 +1,36 @@
-"""Helpers shared by the tests: users, signed-in clients, HTML parsing and the isolation check."""
+"""Helpers shared by the tests: users, signed-in clients, HTML queried by CSS selector, a fixed
+clock and the isolation check."""
 
 from collections.abc import Iterator
-from html.parser import HTMLParser
+from contextlib import ExitStack
+from datetime import datetime
 from typing import Any
 
+import httpx
+from bs4 import BeautifulSoup, Tag
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlmodel import Session
 
+from app import clock as app_clock
 from app.accounts import service as accounts
 
 PASSWORD = "correct horse battery staple"
+# What the HTML helpers read: a response, its text, or a page (or element) already parsed.
+Markup = httpx.Response | str | Tag
+
+
+class Clock:
+    """The app's clock, fixed for one test; `set` moves it, `now` reads it."""
+
+    def __init__(self, stack: ExitStack) -> None:
+        self._stack = stack
+
+    def now(self) -> datetime:
+        return app_clock.now()
+
+    def set(self, at: datetime) -> None:
+        self._stack.enter_context(app_clock.frozen(at))
 
 
 def create_user(app: FastAPI, email: str, name: str = "", locale: str = "fr") -> None:
@@ -39,40 +59,47 @@ def sign_in(client: TestClient, email: str, password: str = PASSWORD) -> Any:
     )
 
 
-class _Collector(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__()
-        self.elements: list[tuple[str, dict[str, str | None]]] = []
-        self.text: list[str] = []
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        self.elements.append((tag, dict(attrs)))
-
-    def handle_data(self, data: str) -> None:
-        if data.strip():
-            self.text.append(data.strip())
+def parse(source: Markup) -> Tag:
+    """A page parsed once, to query with CSS selectors (attributes stay plain strings)."""
+    if isinstance(source, Tag):
+        return source
+    text = source if isinstance(source, str) else source.text
+    return BeautifulSoup(text, "html.parser", multi_valued_attributes=None)
 
 
-class Page:
-    """A parsed HTML page: find elements by tag and attributes, read its visible text."""
+def select_all(source: Markup, css: str) -> list[Tag]:
+    """Every element that matches the selector, in page order."""
+    return list(parse(source).select(css))
 
-    def __init__(self, html: str) -> None:
-        collector = _Collector()
-        collector.feed(html)
-        self.elements = collector.elements
-        self.text = " ".join(collector.text)
 
-    def find_all(self, tag: str, **attrs: str) -> list[dict[str, str | None]]:
-        return [
-            found
-            for name, found in self.elements
-            if name == tag
-            and all(found.get(key.rstrip("_")) == value for key, value in attrs.items())
-        ]
+def one(source: Markup, css: str) -> Tag:
+    """The one element that matches the selector; fails if there are none or several."""
+    found = select_all(source, css)
+    assert len(found) == 1, f"expected one {css!r}, found {len(found)}: {found}"
+    return found[0]
 
-    def find(self, tag: str, **attrs: str) -> dict[str, str | None] | None:
-        matches = self.find_all(tag, **attrs)
-        return matches[0] if matches else None
+
+def _text(element: Tag) -> str:
+    return " ".join(element.get_text(" ").split())
+
+
+def texts_of(source: Markup, css: str) -> list[str]:
+    """The text of each matching element, whitespace collapsed."""
+    return [_text(element) for element in select_all(source, css)]
+
+
+def text_of(source: Markup, css: str) -> str:
+    """The text of the one element that matches, whitespace collapsed."""
+    return _text(one(source, css))
+
+
+def selected(source: Markup, select_id: str) -> str | None:
+    """What a <select> sends: the value (or, without one, the text) of its selected option."""
+    option = parse(source).select_one(f"select#{select_id} option[selected]")
+    if option is None:
+        return None
+    value = option.get("value")
+    return _text(option) if value is None else str(value)
 
 
 def assert_isolated(

@@ -2,7 +2,6 @@
 
 import functools
 import http.server
-import re
 import threading
 import uuid
 from collections.abc import Iterator
@@ -398,22 +397,20 @@ def test_every_shared_file_imports_through_the_api_by_file_and_by_link(
 def test_today_shows_the_event_on_now_with_its_capture_button(
     app: FastAPI, client: TestClient
 ) -> None:
-    from tests.helpers import Page, create_user, sign_in
+    from tests.helpers import create_user, parse, select_all, sign_in, text_of
 
     create_user(app, "zoe@example.org")
     sign_in(client, "zoe@example.org")
-    empty = Page(client.get("/").text)
-    assert empty.find("section", **{"data-current-event": ""}) is None
+    empty = parse(client.get("/").text)
+    assert not select_all(empty, "section[data-current-event='']")
     later = client.post(
         "/api/v1/events", json={"name": "Later One", "starts_at": iso(20), "status": "going"}
     ).json()
     # Nothing on now: the next event comes first, its page kept for the venue.
     html = client.get("/").text
-    assert re.search(
-        r'class="big-capture" href="/capture">[^<]*</a>\s*<section[^>]*next-title', html
-    )
-    assert Page(html).find("section", **{"data-next-event": later["id"]}) is not None
-    assert f'href="/events/{later["id"]}" data-keep-offline' in html
+    assert select_all(html, "a.big-capture[href='/capture'] + section[aria-labelledby=next-title]")
+    assert select_all(html, f"section[data-next-event='{later['id']}']")
+    assert select_all(html, f"a[href='/events/{later['id']}'][data-keep-offline]")
     current = client.post(
         "/api/v1/events",
         json={"name": "Salon On Now", "starts_at": iso(-1), "ends_at": iso(1), "status": "going"},
@@ -421,9 +418,10 @@ def test_today_shows_the_event_on_now_with_its_capture_button(
     client.post(
         "/api/v1/events", json={"name": "Next One", "starts_at": iso(10), "status": "interested"}
     )
-    page = Page(client.get("/").text)
-    assert page.find("a", href=f"/capture?event_id={current['id']}") is not None
-    assert "Salon On Now" in page.text and "Next One" in page.text
+    page = parse(client.get("/").text)
+    assert select_all(page, f"a[href='/capture?event_id={current['id']}']")
+    assert "Salon On Now" in text_of(page, "section[data-current-event]")
+    assert "Next One" in text_of(page, "section[aria-labelledby=next-title]")
 
 
 def test_dates_out_of_range_are_refused_not_crashed(alice: TestClient) -> None:
