@@ -23,7 +23,7 @@ from sqlmodel import Session
 from app.config import Settings
 from app.db import metadata, migrate
 from app.main import create_app
-from tests.helpers import Clock, create_user, create_user_with_token, sign_in
+from tests.helpers import Clock, LocalSite, create_user, create_user_with_token, sign_in
 
 PG_URL = os.environ.get("GIVEFIRST_TEST_DATABASE_URL")
 BACKENDS = ["sqlite", "postgresql"] if PG_URL else ["sqlite"]
@@ -40,6 +40,15 @@ def clock() -> Iterator[Clock]:
         fixed = Clock(stack)
         fixed.set(FROZEN_AT)
         yield fixed
+
+
+@pytest.fixture
+def local_site() -> Iterator[LocalSite]:
+    """A web site on 127.0.0.1 for the app to fetch from (the test settings allow private
+    addresses)."""
+    site = LocalSite()
+    yield site
+    site.close()
 
 
 @pytest.fixture(scope="session")

@@ -1,10 +1,13 @@
 """Helpers shared by the tests: users, signed-in clients, HTML queried by CSS selector, a fixed
-clock and the isolation check."""
+clock, a local web site and the isolation check."""
 
-from collections.abc import Iterator
+import threading
+from collections.abc import Callable, Iterator
 from contextlib import ExitStack
 from datetime import datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
 from bs4 import BeautifulSoup, Tag
@@ -100,6 +103,72 @@ def selected(source: Markup, select_id: str) -> str | None:
         return None
     value = option.get("value")
     return _text(option) if value is None else str(value)
+
+
+class SiteRequest(BaseHTTPRequestHandler):
+    """One request to a LocalSite: answered from its pages, else by its raw handler."""
+
+    site: "LocalSite"
+
+    def log_message(self, format: str, *args: Any) -> None:
+        """Keep test output quiet."""
+
+    def send(self, status: int, body: bytes = b"", headers: dict[str, str] | None = None) -> None:
+        """Answer with a status, headers and a body."""
+        self.send_response(status)
+        for name, value in (headers or {}).items():
+            self.send_header(name, value)
+        self.end_headers()
+        self.wfile.write(body)
+
+    def do_GET(self) -> None:
+        site = self.site
+        site.requested.append(self.path)
+        path = urlsplit(self.path).path
+        if path in site.pages:
+            body, content_type = site.pages[path]
+            self.send(200, body, {"Content-Type": content_type, "Content-Length": str(len(body))})
+        elif site.handler is not None:
+            site.handler(self)
+        else:
+            self.send(404, b"not found", {"Content-Length": "9"})
+
+
+# What a plain web server says a file is, by its extension.
+FILE_TYPES = {".ics": "text/calendar", ".html": "text/html"}
+
+
+class _QuietServer(ThreadingHTTPServer):
+    daemon_threads = True
+    block_on_close = False
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """Ignore: some tests cut connections (too large, timeout) on purpose."""
+
+
+class LocalSite:
+    """A web site on a free 127.0.0.1 port, standing for a remote one: pages added by path and
+    a raw handler for the rest; it notes every path requested."""
+
+    def __init__(self) -> None:
+        self.pages: dict[str, tuple[bytes, str]] = {}
+        self.handler: Callable[[SiteRequest], None] | None = None
+        self.requested: list[str] = []
+        request = type("Request", (SiteRequest,), {"site": self})
+        self._server = _QuietServer(("127.0.0.1", 0), request)
+        self.url = f"http://127.0.0.1:{self._server.server_address[1]}"
+        threading.Thread(target=self._server.serve_forever, args=(0.05,), daemon=True).start()
+
+    def add(
+        self, path: str, body: bytes, content_type: str = "text/calendar; charset=utf-8"
+    ) -> str:
+        """Serve `body` at `path`; its full URL."""
+        self.pages[path] = (body, content_type)
+        return self.url + path
+
+    def close(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
 
 
 def assert_isolated(

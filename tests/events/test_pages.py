@@ -1,9 +1,6 @@
 """The event pages through their HTML forms: list, add, edit, status, delete, want-to-meet, import."""
 
-import http.server
 import json
-import threading
-from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -12,7 +9,17 @@ from bs4 import Tag
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from tests.helpers import create_user, one, parse, select_all, selected, sign_in, text_of, texts_of
+from tests.helpers import (
+    LocalSite,
+    create_user,
+    one,
+    parse,
+    select_all,
+    selected,
+    sign_in,
+    text_of,
+    texts_of,
+)
 
 # Next year's March is always ahead, whatever day the tests run.
 YEAR = date.today().year + 1
@@ -695,39 +702,10 @@ def test_import_with_neither_link_nor_file_names_the_link(zoe: TestClient) -> No
     assert one(response.text, "input[name=url]")["aria-invalid"] == "true"
 
 
-class _Feeds(http.server.BaseHTTPRequestHandler):
-    files: dict[str, bytes] = {}
-
-    def do_GET(self) -> None:
-        body = self.files.get(self.path)
-        self.send_response(200 if body is not None else 404)
-        self.send_header("Content-Type", "text/calendar; charset=utf-8")
-        self.send_header("Content-Length", str(len(body or b"")))
-        self.end_headers()
-        self.wfile.write(body or b"")
-
-    def log_message(self, format: str, *args: object) -> None:
-        pass
-
-
-@pytest.fixture
-def feed_site() -> Iterator[tuple[str, dict[str, bytes]]]:
-    """A calendar site on 127.0.0.1 (the test settings allow private addresses)."""
-    files: dict[str, bytes] = {}
-    handler = type("Handler", (_Feeds,), {"files": files})
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}", files
-    server.shutdown()
-    server.server_close()
-
-
 def test_subscribe_to_a_calendar_link_then_stop_following(
-    zoe: TestClient, feed_site: tuple[str, dict[str, bytes]]
+    zoe: TestClient, local_site: LocalSite
 ) -> None:
-    base, files = feed_site
-    files["/salons.ics"] = CALENDAR
-    url = f"{base}/salons.ics"
+    url = local_site.add("/salons.ics", CALENDAR)
     response = zoe.post("/events/import", data={"url": url})
     assert response.status_code == 200, response.text
     page = parse(response.text)
@@ -773,9 +751,9 @@ def test_subscribe_to_a_calendar_link_then_stop_following(
 
 
 def test_a_link_that_answers_an_error_is_explained_on_the_import_page(
-    zoe: TestClient, feed_site: tuple[str, dict[str, bytes]]
+    zoe: TestClient, local_site: LocalSite
 ) -> None:
-    base, _files = feed_site
+    base = local_site.url
     response = zoe.post("/events/import", data={"url": f"{base}/missing.ics"})
     assert response.status_code == 422
     page = parse(response.text)
