@@ -2,7 +2,6 @@
 interactions, delete, merge, and the event page's people."""
 
 import io
-import re
 import uuid
 from datetime import UTC, datetime, timedelta
 
@@ -224,4 +223,6 @@ def test_people_met_at_earlier_editions_show_on_the_event(zoe: TestClient) -> No
     )
     page = zoe.get(f"/events/{this_year}").text
     assert "Yasmine Haddad" in texts_of(page, "section[aria-labelledby=editions-title] a")
-    assert re.search("Personnes rencontrées aux éditions précédentes", page)
+    assert text_of(page, "section[aria-labelledby=editions-title] h3") == (
+        "Personnes rencontrées aux éditions précédentes"
+    )
