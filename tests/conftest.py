@@ -10,7 +10,6 @@ import shutil
 import uuid
 from collections.abc import Iterator
 from contextlib import ExitStack
-from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -23,14 +22,10 @@ from sqlmodel import Session
 from app.config import Settings
 from app.db import metadata, migrate
 from app.main import create_app
-from tests.helpers import Clock, LocalSite, create_user, create_user_with_token, sign_in
+from tests.helpers import FROZEN_AT, Clock, LocalSite, create_user, create_user_with_token, sign_in
 
 PG_URL = os.environ.get("GIVEFIRST_TEST_DATABASE_URL")
 BACKENDS = ["sqlite", "postgresql"] if PG_URL else ["sqlite"]
-
-
-# A Wednesday, late morning in Paris: far from midnight and from a week's or a month's edge.
-FROZEN_AT = datetime(2027, 3, 10, 10, 30, tzinfo=UTC)
 
 
 @pytest.fixture

@@ -4,7 +4,7 @@ clock, a local web site and the isolation check."""
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack
-from datetime import datetime
+from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import urlsplit
@@ -21,6 +21,10 @@ from app.accounts import service as accounts
 PASSWORD = "correct horse battery staple"
 # What the HTML helpers read: a response, its text, or a page (or element) already parsed.
 Markup = httpx.Response | str | Tag
+
+
+# A Wednesday, late morning in Paris: far from midnight and from a week's or a month's edge.
+FROZEN_AT = datetime(2027, 3, 10, 10, 30, tzinfo=UTC)
 
 
 class Clock:

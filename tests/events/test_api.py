@@ -8,15 +8,19 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
+from app.clock import now
 from app.events import imports
 from app.web.i18n import use_locale
 from tests.events.test_importing import FAILING_FILES, HTML_FILES, ICS_FILES, NOW
 from tests.helpers import FILE_TYPES, LocalSite
 from tests.shared_data import shared_testdata
 
+# "Now", "upcoming" and "past" on a fixed instant, not on the day the tests run.
+pytestmark = pytest.mark.usefixtures("clock")
+
 
 def iso(days: int, hour: int = 9, zone: str = "+01:00") -> str:
-    day = (datetime.now(UTC) + timedelta(days=days)).date()
+    day = (now() + timedelta(days=days)).date()
     return f"{day.isoformat()}T{hour:02d}:00:00{zone}"
 
 

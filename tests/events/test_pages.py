@@ -1,7 +1,7 @@
 """The event pages through their HTML forms: list, add, edit, status, delete, want-to-meet, import."""
 
 import json
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
@@ -10,6 +10,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from tests.helpers import (
+    FROZEN_AT,
     LocalSite,
     create_user,
     one,
@@ -21,8 +22,9 @@ from tests.helpers import (
     texts_of,
 )
 
-# Next year's March is always ahead, whatever day the tests run.
-YEAR = date.today().year + 1
+# On the frozen clock, next year's March is always ahead.
+pytestmark = pytest.mark.usefixtures("clock")
+YEAR = FROZEN_AT.year + 1
 
 
 def value(page: Tag, name: str) -> str | None:
@@ -530,7 +532,7 @@ def vevent(uid: str, summary: str, day: date, extra: str = "") -> str:
 
 
 def soon(days: int) -> date:
-    return (datetime.now(UTC) + timedelta(days=days)).date()
+    return (FROZEN_AT + timedelta(days=days)).date()
 
 
 CALENDAR = ics(
