@@ -12,6 +12,7 @@ from sqlalchemy import DateTime, Dialect, Engine, MetaData, TypeDecorator, event
 from sqlalchemy.engine import make_url
 from sqlmodel import Field, Session, SQLModel, create_engine
 
+from app import clock
 from app.config import PROJECT_ROOT
 
 # Constraint names that Alembic can find again on SQLite (batch mode) and PostgreSQL.
@@ -26,8 +27,8 @@ metadata: MetaData = SQLModel.metadata
 
 
 def utcnow() -> datetime:
-    """The current instant, timezone-aware (SQLModel refuses naive datetimes)."""
-    return datetime.now(UTC)
+    """The current instant, timezone-aware (SQLModel refuses naive datetimes), from app.clock."""
+    return clock.now()
 
 
 class UTCDateTime(TypeDecorator[datetime]):

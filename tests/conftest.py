@@ -9,6 +9,7 @@ import os
 import shutil
 import uuid
 from collections.abc import Iterator
+from contextlib import ExitStack
 from pathlib import Path
 
 import pytest
@@ -21,10 +22,28 @@ from sqlmodel import Session
 from app.config import Settings
 from app.db import metadata, migrate
 from app.main import create_app
-from tests.helpers import create_user, create_user_with_token, sign_in
+from tests.helpers import FROZEN_AT, Clock, LocalSite, create_user, create_user_with_token, sign_in
 
 PG_URL = os.environ.get("GIVEFIRST_TEST_DATABASE_URL")
 BACKENDS = ["sqlite", "postgresql"] if PG_URL else ["sqlite"]
+
+
+@pytest.fixture
+def clock() -> Iterator[Clock]:
+    """The app's clock, frozen at FROZEN_AT for the test (the real one comes back after it)."""
+    with ExitStack() as stack:
+        fixed = Clock(stack)
+        fixed.set(FROZEN_AT)
+        yield fixed
+
+
+@pytest.fixture
+def local_site() -> Iterator[LocalSite]:
+    """A web site on 127.0.0.1 for the app to fetch from (the test settings allow private
+    addresses)."""
+    site = LocalSite()
+    yield site
+    site.close()
 
 
 @pytest.fixture(scope="session")

@@ -23,12 +23,18 @@ from app.calendar import digest
 from app.calendar.models import CalendarFeed
 from app.config import Settings
 from app.wiring import wiring
-from tests.helpers import Page, create_user
+from tests.helpers import Clock, create_user, one, text_of
 
 SECTIONS = wiring().digest_sections
 
 PARIS = ZoneInfo("Europe/Paris")
 MORNING = datetime(2027, 3, 10, 8, 0, tzinfo=PARIS)
+
+
+@pytest.fixture(autouse=True)
+def _morning(clock: Clock) -> None:
+    """The app's clock reads the digest's morning, as the job would when it runs."""
+    clock.set(MORNING)
 
 
 class Inbox:
@@ -240,13 +246,13 @@ def test_unsubscribe_works_without_signing_in(
     # The app under test uses the same secret as the mail settings.
     page = client.get(local)
     assert page.status_code == 200
-    form = Page(page.text).find("form", method="post")
-    assert form is not None and form["action"] == local
+    form = one(page, "main form[method=post]")
+    assert form["action"] == local
     tampered = local[:-4] + "0000"
     assert client.post(tampered).status_code == 404
     done = client.post(local)
     assert done.status_code == 200
-    assert "vous ne recevrez plus" in Page(done.text).text
+    assert "vous ne recevrez plus" in text_of(done, "main p[role=status]")
     feed = db.exec(__import__("sqlmodel").select(CalendarFeed)).one()
     db.refresh(feed)
     assert feed.digest is False

@@ -314,7 +314,7 @@ def test_event_file_downloads_and_does_not_clash_with_the_event_route(
 def test_event_page_links_to_the_file_and_to_google_calendar(
     app: FastAPI, client: TestClient
 ) -> None:
-    from tests.helpers import Page, create_user, sign_in
+    from tests.helpers import create_user, one, parse, select_all, sign_in
 
     create_user(app, "zoe@example.org", "Zoé")
     sign_in(client, "zoe@example.org")
@@ -328,12 +328,12 @@ def test_event_page_links_to_the_file_and_to_google_calendar(
             "city": "New York",
         },
     ).json()
-    page = Page(client.get(f"/events/{event['id']}").text)
-    download = page.find("a", href=f"/api/v1/events/{event['id']}.ics")
-    assert download is not None and "download" in download
+    page = parse(client.get(f"/events/{event['id']}").text)
+    download = one(page, f"a[href='/api/v1/events/{event['id']}.ics']")
+    assert download.has_attr("download")
     google = next(
         link["href"]
-        for link in page.find_all("a")
+        for link in select_all(page, "a")
         if (link.get("href") or "").startswith("https://calendar.google.com/")
     )
     assert google is not None

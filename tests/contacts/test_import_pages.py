@@ -2,8 +2,7 @@
 
 from fastapi.testclient import TestClient
 
-from tests.events.test_pages import texts
-from tests.helpers import Page
+from tests.helpers import one, parse, select_all, text_of, texts_of
 
 VCF = (
     "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Hélène Dupont\r\nORG:Atelier Lumière\r\n"
@@ -14,9 +13,9 @@ VCF = (
 
 
 def counts(html: str) -> dict[str, str]:
-    page = Page(html)
-    rows = [row.get("data-count") for row in page.find_all("li") if row.get("data-count")]
-    values = texts(html, "strong", within=("ul", {"class": "counts"}))
+    page = parse(html)
+    rows = [row.get("data-count") for row in select_all(page, "li") if row.get("data-count")]
+    values = texts_of(html, "ul.counts strong")
     return dict(zip(rows, values, strict=True))  # type: ignore[arg-type]
 
 
@@ -31,14 +30,15 @@ def test_preview_then_import_in_french(zoe: TestClient) -> None:
     )
     assert preview.status_code == 200
     assert counts(preview.text) == {"created": "1", "known": "1", "rejected": "1"}
-    page = Page(preview.text)
-    assert "Ni nom, ni organisation, ni adresse e-mail pour désigner cette personne." in page.text
-    assert "connu" in texts(preview.text, "span", class_="badge")
+    page = parse(preview.text)
+    assert texts_of(page, "section[aria-labelledby=rejected-title] li small") == [
+        "Ni nom, ni organisation, ni adresse e-mail pour désigner cette personne."
+    ]
+    assert "connu" in texts_of(preview.text, "span.badge")
     assert (
         zoe.get("/api/v1/contacts").json()["items"][0]["full_name"] == "Bruno Petit"
     )  # nothing saved yet
-    payload = page.find("input", name="payload")
-    assert payload is not None
+    payload = one(page, "input[name=payload]")
     saved = zoe.post(
         "/people/import/save",
         data={"payload": payload["value"], "filename": "contacts.vcf", "on_match": "merge"},
@@ -47,7 +47,7 @@ def test_preview_then_import_in_french(zoe: TestClient) -> None:
     assert saved.headers["location"] == "/people"
     names = sorted(p["full_name"] for p in zoe.get("/api/v1/contacts").json()["items"])
     assert names == ["Bruno Petit", "Hélène Dupont"]
-    assert "Les personnes sont importées." in Page(zoe.get("/people").text).text
+    assert text_of(zoe.get("/people"), "p.flash") == "Les personnes sont importées."
 
 
 def test_broken_file_is_explained_in_english_and_imports_nothing(ann: TestClient) -> None:
@@ -55,15 +55,15 @@ def test_broken_file_is_explained_in_english_and_imports_nothing(ann: TestClient
         "/people/import", files={"file": ("scan.pdf", b"%PDF-1.4 binary", "application/pdf")}
     )
     assert response.status_code == 422
-    page = Page(response.text)
-    assert page.find("input", name="file", **{"aria-invalid": "true"}) is not None
-    assert "This is not a CSV file" in page.text
+    page = parse(response.text)
+    assert select_all(page, "input[name=file][aria-invalid=true]")
+    assert "This is not a CSV file" in text_of(page, "p[role=alert]")
     empty = ann.post("/people/import/save", data={"payload": "not base64!", "filename": "x.vcf"})
     assert empty.status_code == 422
     assert ann.get("/api/v1/contacts").json()["items"] == []
 
 
 def test_import_page_offers_the_exports(zoe: TestClient) -> None:
-    page = Page(zoe.get("/people/import").text)
-    assert page.find("a", href="/api/v1/contacts/export.vcf") is not None
-    assert page.find("a", href="/api/v1/contacts/export.csv") is not None
+    page = parse(zoe.get("/people/import").text)
+    assert select_all(page, "a[href='/api/v1/contacts/export.vcf']")
+    assert select_all(page, "a[href='/api/v1/contacts/export.csv']")

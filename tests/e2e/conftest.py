@@ -1,5 +1,9 @@
 """Real-browser tests: the real server in a subprocess on a free port, driven by Chromium.
 
+One server serves the whole session and each test signs in as its own new user in its own browser
+context, so tests stay apart without paying a server start each; a test that stops the server or
+changes its settings takes `own_server`, a server of its own.
+
 Chromium comes from the system (Debian's package); Playwright's own browser downloads are not used.
 Without a Chromium the tests skip with one clear line, except under CI=true, where that fails.
 """
@@ -10,14 +14,22 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+import uuid
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import httpx
 import pytest
+from playwright.sync_api import Page, expect
+from sqlmodel import Session
 
+from app.accounts import service as accounts
+from app.db import make_engine
+
+T = TypeVar("T")
+PASSWORD = "correct horse battery staple"
 CHROMIUM_CANDIDATES = ("/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome")
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -92,28 +104,78 @@ class LiveServer:
             self.process.wait(timeout=10)
             self.process = None
 
-    def cli(self, *args: str, input_text: str = "") -> str:
-        result = subprocess.run(
-            [sys.executable, "-m", "app.cli", *args],
-            env=self.env,
-            input=input_text.encode(),
-            capture_output=True,
-            check=True,
-        )
-        return result.stdout.decode()
+    def _session(self) -> Session:
+        # The server's own database, written from here as `givefirst users create` would: a
+        # command-line process per user would cost a second each (the CLI has its own tests).
+        engine = make_engine(f"sqlite:///{(self.data_dir / 'givefirst.db').resolve()}")
+        return Session(engine)
+
+    def new_user(self, name: str, *, locale: str = "fr") -> str:
+        """Create an account no other test uses (with PASSWORD); its e-mail."""
+        email = f"{name}-{uuid.uuid4().hex[:10]}@example.org"
+        with self._session() as session:
+            accounts.create_user(session, email=email, password=PASSWORD, locale=locale)
+            session.commit()
+        return email
+
+    def api(self, email: str) -> httpx.Client:
+        """An API client with a new personal access token of this user."""
+        with self._session() as session:
+            user = accounts.user_by_email(session, email=email)
+            _token, secret = accounts.create_token(session, user=user, name="tests")
+            session.commit()
+        return httpx.Client(base_url=self.url, headers={"Authorization": f"Bearer {secret}"})
 
 
-@pytest.fixture
-def live_server(tmp_path: Path) -> Iterator[LiveServer]:
+def _server(data_dir: Path) -> LiveServer:
     env = {
         **os.environ,
-        "GIVEFIRST_DATA_DIR": str(tmp_path / "data"),
+        "GIVEFIRST_DATA_DIR": str(data_dir),
         "GIVEFIRST_ALLOW_SIGNUP": "true",
         "GIVEFIRST_ALLOW_PRIVATE_URLS": "true",
     }
     env.pop("GIVEFIRST_DATABASE_URL", None)
-    (tmp_path / "data").mkdir()
-    server = LiveServer(url=f"http://127.0.0.1:{_free_port()}", data_dir=tmp_path / "data", env=env)
+    data_dir.mkdir()
+    return LiveServer(url=f"http://127.0.0.1:{_free_port()}", data_dir=data_dir, env=env)
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    """The server every browser test shares; never stop it or change its settings."""
+    server = _server(tmp_path_factory.mktemp("live") / "data")
     server.start()
     yield server
     server.stop()
+
+
+@pytest.fixture
+def own_server(tmp_path: Path) -> Iterator[LiveServer]:
+    """A server for one test alone, which may stop, restart or reconfigure it."""
+    server = _server(tmp_path / "data")
+    server.start()
+    yield server
+    server.stop()
+
+
+def sign_in(live_server: LiveServer, page: Page, name: str) -> str:
+    """Sign a new user in through the form, landing on the home page; their e-mail."""
+    email = live_server.new_user(name)
+    page.goto(f"{live_server.url}/signin")
+    page.fill("input[name=email]", email)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit].primary")
+    expect(page.locator("h1")).to_have_text("Bonjour")
+    return email
+
+
+def eventually(check: Callable[[], T], what: str, timeout: float = 15.0) -> T:
+    """Poll `check()` until it returns something truthy, and return it (the outbox sends in the
+    background); fail, saying what was awaited and what was last seen, when it never does."""
+    deadline = time.monotonic() + timeout
+    while True:
+        found = check()
+        if found:
+            return found
+        if time.monotonic() > deadline:
+            raise AssertionError(f"after {timeout:g} s, still not {what}: last saw {found!r}")
+        time.sleep(0.2)

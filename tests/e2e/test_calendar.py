@@ -7,8 +7,8 @@ import httpx
 import icalendar
 from playwright.sync_api import BrowserContext, Page, expect
 
-from tests.e2e.conftest import LiveServer
-from tests.e2e.test_events import YEAR, assert_fits, sign_in
+from tests.e2e.conftest import LiveServer, sign_in
+from tests.e2e.test_events import YEAR, assert_fits
 from tests.e2e.test_shell import assert_accessible
 
 
@@ -16,7 +16,7 @@ def test_copy_the_feed_link_and_download_an_event(
     live_server: LiveServer, page: Page, context: BrowserContext, tmp_path: Path
 ) -> None:
     context.grant_permissions(["clipboard-read", "clipboard-write"], origin=live_server.url)
-    sign_in(live_server, page, "zoe@example.org")
+    sign_in(live_server, page, "zoe")
 
     # An event, added by hand.
     page.goto(f"{live_server.url}/events/new")

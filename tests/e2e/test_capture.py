@@ -3,7 +3,6 @@ sync exactly once; replays, server errors and refusals through the outbox."""
 
 import io
 import re
-import time
 import uuid
 from datetime import UTC, datetime, timedelta
 
@@ -11,14 +10,9 @@ import httpx
 from PIL import Image
 from playwright.sync_api import Page, Route, expect
 
-from tests.e2e.conftest import LiveServer
-from tests.e2e.test_events import assert_fits, sign_in
+from tests.e2e.conftest import LiveServer, eventually, sign_in
+from tests.e2e.test_events import assert_fits
 from tests.e2e.test_shell import assert_accessible, wait_until_controlled, wait_until_kept
-
-
-def api(live_server: LiveServer, email: str) -> httpx.Client:
-    token = live_server.cli("tokens", "create", email).strip().split()[-1]
-    return httpx.Client(base_url=live_server.url, headers={"Authorization": f"Bearer {token}"})
 
 
 def jpeg() -> bytes:
@@ -37,16 +31,6 @@ def event_on_now(client: httpx.Client) -> str:
     )  # fmt: skip
     assert response.status_code == 201, response.text
     return str(response.json()["id"])
-
-
-def eventually(check, timeout: float = 15.0):  # type: ignore[no-untyped-def]
-    """Poll until `check()` returns something truthy (the outbox sends in the background)."""
-    deadline = time.monotonic() + timeout
-    while True:
-        found = check()
-        if found or time.monotonic() > deadline:
-            return found
-        time.sleep(0.2)
 
 
 def badge(page: Page) -> str:
@@ -72,10 +56,10 @@ def capture(page: Page, name: str, hook: str, photo: bytes | None = None) -> Non
 
 
 def test_offline_captures_survive_reload_and_restart_and_sync_once(
-    live_server: LiveServer, page: Page
+    own_server: LiveServer, page: Page
 ) -> None:
-    sign_in(live_server, page, "zoe@example.org")
-    client = api(live_server, "zoe@example.org")
+    live_server = own_server  # stopped and started again below
+    client = live_server.api(sign_in(live_server, page, "zoe"))
     event_id = event_on_now(client)
     page.goto(f"{live_server.url}/capture?event_id={event_id}")
     wait_until_controlled(page)
@@ -131,8 +115,7 @@ def test_each_offline_capture_is_its_own_person_whatever_page_it_came_from(
 ) -> None:
     """Offline, the capture page is the service worker's copy, the same every time; going back
     restores a page whose id was used. Each capture is still its own person."""
-    sign_in(live_server, page, "lou@example.org")
-    client = api(live_server, "lou@example.org")
+    client = live_server.api(sign_in(live_server, page, "lou"))
     page.goto(f"{live_server.url}/capture")
     wait_until_controlled(page)
     page.reload()
@@ -153,13 +136,12 @@ def test_each_offline_capture_is_its_own_person_whatever_page_it_came_from(
     def names() -> list[str]:
         return sorted(p["full_name"] for p in client.get("/api/v1/contacts").json()["items"])
 
-    eventually(lambda: len(names()) >= 3)
+    eventually(lambda: len(names()) >= 3, "three people on the server")
     assert names() == ["Inès Moreau", "Jules Faure", "Karim Benali"]
 
 
 def test_replay_server_error_and_refusal(live_server: LiveServer, page: Page) -> None:
-    sign_in(live_server, page, "yann@example.org")
-    client = api(live_server, "yann@example.org")
+    client = live_server.api(sign_in(live_server, page, "yann"))
     page.goto(f"{live_server.url}/capture")
     person = str(uuid.uuid4())
     # The same outbox entry sent twice creates one person.
@@ -173,7 +155,9 @@ def test_replay_server_error_and_refusal(live_server: LiveServer, page: Page) ->
         person,
     )
     wait_for_badge(page, 0)
-    eventually(lambda: client.get("/api/v1/contacts").json()["items"])
+    eventually(
+        lambda: client.get("/api/v1/contacts").json()["items"], "the replayed person on the server"
+    )
     names = [p["full_name"] for p in client.get("/api/v1/contacts").json()["items"]]
     assert names == ["Rejoué Deux-Fois"]
 
@@ -187,7 +171,9 @@ def test_replay_server_error_and_refusal(live_server: LiveServer, page: Page) ->
     page.context.unroute("**/api/v1/contacts/*")
     page.get_by_role("button", name="Synchroniser").click()
     wait_for_badge(page, 0)
-    eventually(lambda: len(client.get("/api/v1/contacts").json()["items"]) == 2)
+    eventually(
+        lambda: len(client.get("/api/v1/contacts").json()["items"]) == 2, "two people on the server"
+    )
     names = sorted(p["full_name"] for p in client.get("/api/v1/contacts").json()["items"])
     assert names == ["Inès Roy", "Rejoué Deux-Fois"]
 
@@ -211,7 +197,10 @@ def test_replay_server_error_and_refusal(live_server: LiveServer, page: Page) ->
     expect(page.locator("#status")).to_contain_text("Marc est enregistré·e sur ce téléphone.")
     wait_for_badge(page, 0)
     expect(attention).to_be_hidden()
-    eventually(lambda: len(client.get("/api/v1/contacts").json()["items"]) == 3)
+    eventually(
+        lambda: len(client.get("/api/v1/contacts").json()["items"]) == 3,
+        "three people on the server",
+    )
     people = {p["full_name"]: p for p in client.get("/api/v1/contacts").json()["items"]}
     assert people["Marc"]["email"] == "marc@example.org"
     assert len(people) == 3
@@ -220,8 +209,7 @@ def test_replay_server_error_and_refusal(live_server: LiveServer, page: Page) ->
 def test_likely_match_adds_a_meeting_instead_of_a_duplicate(
     live_server: LiveServer, page: Page
 ) -> None:
-    sign_in(live_server, page, "lou@example.org")
-    client = api(live_server, "lou@example.org")
+    client = live_server.api(sign_in(live_server, page, "lou"))
     event_id = event_on_now(client)
     known = str(uuid.uuid4())
     client.put(
@@ -236,7 +224,8 @@ def test_likely_match_adds_a_meeting_instead_of_a_duplicate(
     page.get_by_role("button", name="Enregistrer et suivant").click()
     expect(page.locator("#status")).to_contain_text("Léa Martin est enregistré·e sur ce téléphone.")
     person = eventually(
-        lambda: (found := client.get(f"/api/v1/contacts/{known}").json())["meetings"] and found
+        lambda: (found := client.get(f"/api/v1/contacts/{known}").json())["meetings"] and found,
+        "the new meeting on Léa's record",
     )
     wait_for_badge(page, 0)
     people = client.get("/api/v1/contacts").json()["items"]
@@ -248,7 +237,7 @@ def test_likely_match_adds_a_meeting_instead_of_a_duplicate(
 
 
 def test_scanned_qr_codes_fill_the_form_fields(live_server: LiveServer, page: Page) -> None:
-    sign_in(live_server, page, "scan@example.org")
+    sign_in(live_server, page, "scan")
     page.goto(f"{live_server.url}/capture")
     # Headless Chromium on Linux has no BarcodeDetector: the scan button stays hidden.
     has_detector = page.evaluate("'BarcodeDetector' in window")
@@ -279,7 +268,7 @@ def test_a_network_that_hangs_gets_the_kept_capture_page(
 ) -> None:
     """In a crowded hall the network often neither answers nor fails: after a few seconds the
     capture page kept by the service worker shows, and the capture goes to the outbox."""
-    sign_in(live_server, page, "noe@example.org")
+    sign_in(live_server, page, "noe")
     page.goto(f"{live_server.url}/capture")
     wait_until_controlled(page)
     page.reload()
@@ -312,7 +301,7 @@ def test_the_capture_form_does_not_move_under_the_finger(
 ) -> None:
     """What the script adds after loading (the outbox count) must not push the form down while
     the user reaches for the name field: the page's layout shift stays near zero."""
-    sign_in(live_server, page, "ines@example.org")
+    sign_in(live_server, page, "ines")
     page.goto(f"{live_server.url}/capture")
     expect(page.locator("#outbox")).to_be_visible()
     assert page.evaluate(LAYOUT_SHIFT) < 0.01

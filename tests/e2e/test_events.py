@@ -5,8 +5,8 @@ from datetime import UTC, date, datetime, timedelta
 
 from playwright.sync_api import Page, expect
 
-from tests.e2e.conftest import LiveServer
-from tests.e2e.test_shell import PASSWORD, assert_accessible
+from tests.e2e.conftest import LiveServer, sign_in
+from tests.e2e.test_shell import assert_accessible
 
 # Next year's March is always ahead, whatever day the tests run.
 YEAR = date.today().year + 1
@@ -29,15 +29,6 @@ def calendar(*events: tuple[str, str, int]) -> bytes:
     return ("\r\n".join([*lines, "END:VCALENDAR"]) + "\r\n").encode()
 
 
-def sign_in(live_server: LiveServer, page: Page, email: str) -> None:
-    live_server.cli("users", "create", email, input_text=PASSWORD + "\n")
-    page.goto(f"{live_server.url}/signin")
-    page.fill("input[name=email]", email)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit].primary")
-    expect(page.locator("h1")).to_have_text("Bonjour")
-
-
 def assert_fits(page: Page) -> None:
     """Nothing is wider than the 360 px screen."""
     width = page.evaluate("document.documentElement.scrollWidth")
@@ -45,7 +36,7 @@ def assert_fits(page: Page) -> None:
 
 
 def test_events_from_empty_to_added_and_imported(live_server: LiveServer, page: Page) -> None:
-    sign_in(live_server, page, "zoe@example.org")
+    sign_in(live_server, page, "zoe")
     page.locator("nav.tabs a[href='/events']").click()
     expect(page.locator("h1")).to_have_text("Événements")
     expect(page.locator("p.empty")).to_contain_text("Aucun événement à venir.")

@@ -6,17 +6,16 @@ from datetime import UTC, datetime, timedelta
 
 from playwright.sync_api import Page, expect
 
-from tests.e2e.conftest import LiveServer
-from tests.e2e.test_capture import api, eventually, wait_for_badge
-from tests.e2e.test_events import assert_fits, sign_in
+from tests.e2e.conftest import LiveServer, eventually, sign_in
+from tests.e2e.test_capture import wait_for_badge
+from tests.e2e.test_events import assert_fits
 from tests.e2e.test_shell import assert_accessible, wait_until_controlled, wait_until_kept
 
 
 def test_follow_up_after_an_event_plan_introduce_and_done(
     live_server: LiveServer, page: Page
 ) -> None:
-    sign_in(live_server, page, "zoe@example.org")
-    client = api(live_server, "zoe@example.org")
+    client = live_server.api(sign_in(live_server, page, "zoe"))
     end = datetime.now(UTC) - timedelta(hours=20)
     event = client.post("/api/v1/events", json={
         "name": "Salon des Entrepreneurs", "status": "going",
@@ -89,8 +88,7 @@ def test_follow_up_after_an_event_plan_introduce_and_done(
 
 
 def test_a_give_planned_offline_syncs_once(live_server: LiveServer, page: Page) -> None:
-    sign_in(live_server, page, "yann@example.org")
-    client = api(live_server, "yann@example.org")
+    client = live_server.api(sign_in(live_server, page, "yann"))
     lea = str(uuid.uuid4())
     client.put(f"/api/v1/contacts/{lea}", json={"full_name": "Léa Martin"})
     page.goto(f"{live_server.url}/gives/new?contact_id={lea}&kind=resource&next=/follow-ups")
@@ -116,7 +114,7 @@ def test_a_give_planned_offline_syncs_once(live_server: LiveServer, page: Page) 
         gives: list[dict[str, str]] = client.get("/api/v1/gives").json()
         return gives if len(gives) == 2 else None
 
-    found = eventually(both) or client.get("/api/v1/gives").json()
+    found = eventually(both, "both gives on the server")
     assert sorted((g["title"], g["contact_id"], g["status"]) for g in found) == [
         ("Le guide du vélo cargo", lea, "planned"),
         ("Un café avec Samir", lea, "planned"),
@@ -127,8 +125,7 @@ def test_a_give_planned_offline_syncs_once(live_server: LiveServer, page: Page) 
 
 
 def test_network_profile_and_page_in_both_languages(live_server: LiveServer, page: Page) -> None:
-    sign_in(live_server, page, "lou@example.org")
-    client = api(live_server, "lou@example.org")
+    client = live_server.api(sign_in(live_server, page, "lou"))
     amelie = str(uuid.uuid4())
     client.put(
         f"/api/v1/contacts/{amelie}", json={"full_name": "Amélie Fournier", "knows_what_i_do": True}

@@ -6,14 +6,14 @@ import uuid
 from playwright.sync_api import Page, expect
 
 from tests.contacts.test_import_pages import VCF
-from tests.e2e.conftest import LiveServer
-from tests.e2e.test_capture import api, jpeg
-from tests.e2e.test_events import assert_fits, sign_in
+from tests.e2e.conftest import LiveServer, sign_in
+from tests.e2e.test_capture import jpeg
+from tests.e2e.test_events import assert_fits
 from tests.e2e.test_shell import assert_accessible, wait_until_controlled, wait_until_kept
 
 
 def test_import_a_vcard_then_find_and_open_a_person(live_server: LiveServer, page: Page) -> None:
-    sign_in(live_server, page, "zoe@example.org")
+    sign_in(live_server, page, "zoe")
     page.goto(f"{live_server.url}/people")
     expect(page.locator("p.empty")).to_contain_text("Personne pour l’instant.")
     assert_accessible(page)
@@ -45,9 +45,9 @@ def test_import_a_vcard_then_find_and_open_a_person(live_server: LiveServer, pag
 
 
 def test_person_page_in_english_with_a_photo(live_server: LiveServer, page: Page) -> None:
-    sign_in(live_server, page, "ann@example.org")
+    email = sign_in(live_server, page, "ann")
     page.click("footer button[lang=en]")
-    client = api(live_server, "ann@example.org")
+    client = live_server.api(email)
     person = str(uuid.uuid4())
     gif = "R0lGODlhAQABAIAAAAAAAP///ywAAAAAAQABAAACAUwAOw=="
     client.put(
@@ -65,8 +65,7 @@ def test_person_page_in_english_with_a_photo(live_server: LiveServer, page: Page
 
 def test_every_people_and_give_page_is_accessible(live_server: LiveServer, page: Page) -> None:
     """axe on the pages the other browser tests do not open: edit, merge, delete, follow-ups."""
-    sign_in(live_server, page, "axe@example.org")
-    client = api(live_server, "axe@example.org")
+    client = live_server.api(sign_in(live_server, page, "axe"))
     first, second = str(uuid.uuid4()), str(uuid.uuid4())
     client.put(
         f"/api/v1/contacts/{first}",
@@ -95,8 +94,7 @@ def test_recent_people_open_offline_with_their_photo_without_a_visit(
 ) -> None:
     """At the venue the network drops: the people met lately open offline, photo included,
     although their pages were never opened on this phone; someone older does not pretend to."""
-    sign_in(live_server, page, "zoe@example.org")
-    client = api(live_server, "zoe@example.org")
+    client = live_server.api(sign_in(live_server, page, "zoe"))
     jpeg_bytes = jpeg()
     recent = str(uuid.uuid4())
     client.put(

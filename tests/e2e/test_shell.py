@@ -1,15 +1,16 @@
 """In Chromium at 360 px: sign up, sign in, French and English, sign out, offline, accessibility."""
 
 import re
+import shutil
+import uuid
 from pathlib import Path
 from typing import Any
 
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Page, Playwright, expect
 
-from tests.e2e.conftest import LiveServer
-
-PASSWORD = "correct horse battery staple"
+from app.config import PROJECT_ROOT
+from tests.e2e.conftest import PASSWORD, LiveServer, eventually
 
 
 def wait_until_controlled(page: Page) -> None:
@@ -28,11 +29,7 @@ def wait_until_controlled(page: Page) -> None:
 def wait_until_kept(page: Page, *paths: str) -> None:
     """Wait until the service worker has kept these pages for offline use."""
     script = "(paths) => caches.open('pages').then((c) => Promise.all(paths.map((p) => c.match(p)))).then((r) => r.every(Boolean))"
-    for _ in range(60):
-        if page.evaluate(script, list(paths)):
-            return
-        page.wait_for_timeout(250)
-    raise AssertionError(f"the service worker did not keep {paths}")
+    eventually(lambda: page.evaluate(script, list(paths)), f"kept {paths} offline")
 
 
 def assert_accessible(page: Page) -> None:
@@ -41,11 +38,12 @@ def assert_accessible(page: Page) -> None:
 
 
 def test_sign_up_home_in_both_languages_and_sign_out(live_server: LiveServer, page: Page) -> None:
+    email = f"zoe-{uuid.uuid4().hex[:10]}@example.org"
     page.goto(f"{live_server.url}/signup")
     expect(page.locator("h1")).to_have_text("Créez votre compte")
     assert_accessible(page)
     page.fill("input[name=display_name]", "Zoé")
-    page.fill("input[name=email]", "zoe@example.org")
+    page.fill("input[name=email]", email)
     page.fill("input[name=password]", PASSWORD)
     page.click("button[type=submit].primary")
     expect(page.locator("h1")).to_have_text("Bonjour Zoé")
@@ -64,16 +62,16 @@ def test_sign_up_home_in_both_languages_and_sign_out(live_server: LiveServer, pa
     expect(page.locator(".flash")).to_have_text("You are signed out.")
     assert_accessible(page)
 
-    page.fill("input[name=email]", "zoe@example.org")
+    page.fill("input[name=email]", email)
     page.fill("input[name=password]", PASSWORD)
     page.click("button[type=submit].primary")
     expect(page.locator("h1")).to_have_text("Hello Zoé")
 
 
 def test_wrong_password_shows_an_accessible_error(live_server: LiveServer, page: Page) -> None:
-    live_server.cli("users", "create", "yann@example.org", input_text=PASSWORD + "\n")
+    email = live_server.new_user("yann")
     page.goto(f"{live_server.url}/signin")
-    page.fill("input[name=email]", "yann@example.org")
+    page.fill("input[name=email]", email)
     page.fill("input[name=password]", "not the password")
     page.click("button[type=submit].primary")
     expect(page.get_by_role("alert")).to_have_text(
@@ -85,9 +83,9 @@ def test_wrong_password_shows_an_accessible_error(live_server: LiveServer, page:
 def test_service_worker_controls_the_page_and_offline_page_shows(
     live_server: LiveServer, page: Page
 ) -> None:
-    live_server.cli("users", "create", "zoe@example.org", input_text=PASSWORD + "\n")
+    email = live_server.new_user("zoe")
     page.goto(f"{live_server.url}/signin")
-    page.fill("input[name=email]", "zoe@example.org")
+    page.fill("input[name=email]", email)
     page.fill("input[name=password]", PASSWORD)
     page.click("button[type=submit].primary")
     wait_until_controlled(page)
@@ -113,10 +111,10 @@ def test_service_worker_controls_the_page_and_offline_page_shows(
 
 
 def test_desktop_layout_puts_navigation_on_the_side(live_server: LiveServer, page: Page) -> None:
-    live_server.cli("users", "create", "zoe@example.org", input_text=PASSWORD + "\n")
+    email = live_server.new_user("zoe")
     page.set_viewport_size({"width": 1280, "height": 800})
     page.goto(f"{live_server.url}/signin")
-    page.fill("input[name=email]", "zoe@example.org")
+    page.fill("input[name=email]", email)
     page.fill("input[name=password]", PASSWORD)
     page.click("button[type=submit].primary")
     expect(page.locator("h1")).to_have_text("Bonjour")  # measured on the home page, not mid-way
@@ -126,18 +124,14 @@ def test_desktop_layout_puts_navigation_on_the_side(live_server: LiveServer, pag
 
 
 def test_a_new_version_is_offered_and_applied_on_request(
-    live_server: LiveServer, page: Page, tmp_path
+    own_server: LiveServer, page: Page, tmp_path: Path
 ) -> None:
-    import shutil
-
-    from app.config import PROJECT_ROOT
-
+    live_server = own_server  # restarted on a static folder of its own, then on a new release
     static = tmp_path / "static"
     shutil.copytree(PROJECT_ROOT / "static", static)
     live_server.stop()
     live_server.env["GIVEFIRST_STATIC_DIR"] = str(static)
     live_server.start()
-    live_server.cli("users", "create", "zoe@example.org", input_text=PASSWORD + "\n")
     page.goto(f"{live_server.url}/signin")
     wait_until_controlled(page)
     first = page.evaluate("navigator.serviceWorker.controller.scriptURL")

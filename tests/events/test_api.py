@@ -1,11 +1,6 @@
 """The events API: CRUD, time zones, filters, series, want-to-meet, and import through the API."""
 
-import functools
-import http.server
-import re
-import threading
 import uuid
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -13,15 +8,20 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
+from app.clock import now
 from app.events.importing import messages
 from app.events.importing import service as imports
 from app.web.i18n import use_locale
 from tests.events.test_importing import FAILING_FILES, HTML_FILES, ICS_FILES, NOW
+from tests.helpers import FILE_TYPES, LocalSite
 from tests.shared_data import shared_testdata
+
+# "Now", "upcoming" and "past" on a fixed instant, not on the day the tests run.
+pytestmark = pytest.mark.usefixtures("clock")
 
 
 def iso(days: int, hour: int = 9, zone: str = "+01:00") -> str:
-    day = (datetime.now(UTC) + timedelta(days=days)).date()
+    day = (now() + timedelta(days=days)).date()
     return f"{day.isoformat()}T{hour:02d}:00:00{zone}"
 
 
@@ -245,46 +245,22 @@ def test_import_body_must_name_a_url_or_a_file(alice: TestClient) -> None:
     assert no_file.status_code == 422 and no_file.json()["field"] == "file"
 
 
-class Site:
-    """Pages and feeds served on 127.0.0.1, as a remote site would serve them."""
-
-    def __init__(self, root: Path) -> None:
-        handler = functools.partial(_QuietHandler, directory=str(root))
-        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-    def close(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
-
-
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    extensions_map = {".ics": "text/calendar", ".html": "text/html", "": "application/octet-stream"}
-
-    def log_message(self, format: str, *args: object) -> None:
-        pass
-
-
-@pytest.fixture
-def site(tmp_path: Path) -> Iterator[Site]:
-    served = Site(tmp_path)
-    yield served
-    served.close()
-
-
 def test_link_import_and_feed_refresh_keep_the_users_notes(
-    app: FastAPI, alice: TestClient, site: Site, tmp_path: Path
+    app: FastAPI, alice: TestClient, local_site: LocalSite
 ) -> None:
     from sqlmodel import Session
 
     from app.jobs import refresh_feeds
 
-    (tmp_path / "salons.ics").write_bytes(
-        feed(("a@t", "Salon A", "20270310T090000", ""), ("b@t", "Salon B", "20270410T090000", ""))
+    local_site.add(
+        "/salons.ics",
+        content_type="text/calendar",
+        body=feed(
+            ("a@t", "Salon A", "20270310T090000", ""), ("b@t", "Salon B", "20270410T090000", "")
+        ),
     )
     response = alice.post(
-        "/api/v1/events/import", json={"url": f"{site.url}/salons.ics", "subscribe": True}
+        "/api/v1/events/import", json={"url": f"{local_site.url}/salons.ics", "subscribe": True}
     )
     assert response.status_code == 200, response.text
     assert response.json()["created"] == 2 and response.json()["feed_id"]
@@ -295,8 +271,12 @@ def test_link_import_and_feed_refresh_keep_the_users_notes(
         f"/api/v1/events/{saved['Salon B']['id']}", json={"status": "going", "notes": "bring cards"}
     )
     # The feed changes: A moves, B is removed, C appears.
-    (tmp_path / "salons.ics").write_bytes(
-        feed(("a@t", "Salon A", "20270311T090000", ""), ("c@t", "Salon C", "20270510T090000", ""))
+    local_site.add(
+        "/salons.ics",
+        content_type="text/calendar",
+        body=feed(
+            ("a@t", "Salon A", "20270311T090000", ""), ("c@t", "Salon C", "20270510T090000", "")
+        ),
     )
     with Session(app.state.engine) as session:
         from sqlmodel import select
@@ -318,13 +298,15 @@ def test_link_import_and_feed_refresh_keep_the_users_notes(
 
 
 def test_a_second_host_cannot_claim_a_claimed_feed(
-    app: FastAPI, alice: TestClient, site: Site, tmp_path: Path
+    app: FastAPI, alice: TestClient, local_site: LocalSite
 ) -> None:
     from sqlmodel import Session
 
-    (tmp_path / "f.ics").write_bytes(feed(("a@t", "Salon A", "20270310T090000", "")))
+    local_site.add(
+        "/f.ics", content_type="text/calendar", body=feed(("a@t", "Salon A", "20270310T090000", ""))
+    )
     feed_id = alice.post(
-        "/api/v1/events/import", json={"url": f"{site.url}/f.ics", "subscribe": True}
+        "/api/v1/events/import", json={"url": f"{local_site.url}/f.ics", "subscribe": True}
     ).json()["feed_id"]
     with Session(app.state.engine) as first, Session(app.state.engine) as second:
         assert imports.claim_feed(first, feed_id=uuid.UUID(feed_id))
@@ -332,24 +314,24 @@ def test_a_second_host_cannot_claim_a_claimed_feed(
         assert not imports.claim_feed(second, feed_id=uuid.UUID(feed_id))
 
 
-def test_private_addresses_are_refused_unless_allowed(
-    app: FastAPI, site: Site, tmp_path: Path
-) -> None:
+def test_private_addresses_are_refused_unless_allowed(app: FastAPI, local_site: LocalSite) -> None:
     from app.main import create_app
     from tests.helpers import create_user_with_token
 
-    (tmp_path / "f.ics").write_bytes(feed(("a@t", "Salon A", "20270310T090000", "")))
+    local_site.add(
+        "/f.ics", content_type="text/calendar", body=feed(("a@t", "Salon A", "20270310T090000", ""))
+    )
     strict = create_app(app.state.settings.model_copy(update={"allow_private_urls": False}))
     for client in create_user_with_token(strict, "carol@example.org"):
-        response = client.post("/api/v1/events/import", json={"url": f"{site.url}/f.ics"})
+        response = client.post("/api/v1/events/import", json={"url": f"{local_site.url}/f.ics"})
         assert response.status_code == 422
         assert response.json()["field"] == "url"
         assert client.get("/api/v1/events?when=all").json() == []
     strict.state.engine.dispose()
 
 
-def test_dead_link_is_a_clear_refusal(alice: TestClient, site: Site) -> None:
-    missing = alice.post("/api/v1/events/import", json={"url": f"{site.url}/nothing.ics"})
+def test_dead_link_is_a_clear_refusal(alice: TestClient, local_site: LocalSite) -> None:
+    missing = alice.post("/api/v1/events/import", json={"url": f"{local_site.url}/nothing.ics"})
     assert missing.status_code == 422 and missing.json()["field"] == "url"
     bad = alice.post("/api/v1/events/import", json={"url": "ftp://example.org/x.ics"})
     assert bad.status_code == 422
@@ -365,20 +347,16 @@ SHARED = [("ics", *row) for row in ICS_FILES] + [("events-html", *row) for row i
     ids=[row[1] for row in SHARED] + [row[1] for row in FAILING_FILES],
 )
 def test_every_shared_file_imports_through_the_api_by_file_and_by_link(
-    alice: TestClient, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    alice: TestClient, monkeypatch: pytest.MonkeyPatch, local_site: LocalSite,
     subdir: str, name: str, count: int, sample: str | None, start: str | None,
 ) -> None:  # fmt: skip
     monkeypatch.setattr(imports, "utcnow", lambda: NOW)
     data = (shared_testdata(subdir) / name).read_bytes()
-    (tmp_path / name).write_bytes(data)
-    site = Site(tmp_path)
-    try:
-        by_file = upload(alice, data, dry_run=True, name=name)
-        by_link = alice.post(
-            "/api/v1/events/import", json={"url": f"{site.url}/{name}", "dry_run": True}
-        )
-    finally:
-        site.close()
+    local_site.add(f"/{name}", data, FILE_TYPES.get(Path(name).suffix, "application/octet-stream"))
+    by_file = upload(alice, data, dry_run=True, name=name)
+    by_link = alice.post(
+        "/api/v1/events/import", json={"url": f"{local_site.url}/{name}", "dry_run": True}
+    )
     for response in (by_file, by_link):
         if count == 0:
             assert response.status_code == 422, response.text
@@ -399,22 +377,20 @@ def test_every_shared_file_imports_through_the_api_by_file_and_by_link(
 def test_today_shows_the_event_on_now_with_its_capture_button(
     app: FastAPI, client: TestClient
 ) -> None:
-    from tests.helpers import Page, create_user, sign_in
+    from tests.helpers import create_user, parse, select_all, sign_in, text_of
 
     create_user(app, "zoe@example.org")
     sign_in(client, "zoe@example.org")
-    empty = Page(client.get("/").text)
-    assert empty.find("section", **{"data-current-event": ""}) is None
+    empty = parse(client.get("/").text)
+    assert not select_all(empty, "section[data-current-event='']")
     later = client.post(
         "/api/v1/events", json={"name": "Later One", "starts_at": iso(20), "status": "going"}
     ).json()
     # Nothing on now: the next event comes first, its page kept for the venue.
     html = client.get("/").text
-    assert re.search(
-        r'class="big-capture" href="/capture">[^<]*</a>\s*<section[^>]*next-title', html
-    )
-    assert Page(html).find("section", **{"data-next-event": later["id"]}) is not None
-    assert f'href="/events/{later["id"]}" data-keep-offline' in html
+    assert select_all(html, "a.big-capture[href='/capture'] + section[aria-labelledby=next-title]")
+    assert select_all(html, f"section[data-next-event='{later['id']}']")
+    assert select_all(html, f"a[href='/events/{later['id']}'][data-keep-offline]")
     current = client.post(
         "/api/v1/events",
         json={"name": "Salon On Now", "starts_at": iso(-1), "ends_at": iso(1), "status": "going"},
@@ -422,9 +398,10 @@ def test_today_shows_the_event_on_now_with_its_capture_button(
     client.post(
         "/api/v1/events", json={"name": "Next One", "starts_at": iso(10), "status": "interested"}
     )
-    page = Page(client.get("/").text)
-    assert page.find("a", href=f"/capture?event_id={current['id']}") is not None
-    assert "Salon On Now" in page.text and "Next One" in page.text
+    page = parse(client.get("/").text)
+    assert select_all(page, f"a[href='/capture?event_id={current['id']}']")
+    assert "Salon On Now" in text_of(page, "section[data-current-event]")
+    assert "Next One" in text_of(page, "section[aria-labelledby=next-title]")
 
 
 def test_dates_out_of_range_are_refused_not_crashed(alice: TestClient) -> None:

@@ -6,10 +6,7 @@ attempt fail the test, so a broken address check can never send traffic elsewher
 
 import ipaddress
 import socket
-import threading
 import time
-from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -17,55 +14,39 @@ import pytest
 
 from app.events.importing import fetching
 from app.events.importing.fetching import FetchFailed, fetch_document
+from tests.helpers import LocalSite, SiteRequest
 
 CALENDAR = b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nEND:VCALENDAR\r\n"
 
 
-class Handler(BaseHTTPRequestHandler):
+def route(request: SiteRequest) -> None:
     """A tiny site whose paths exercise each rule."""
-
-    requested: list[str] = []
-
-    def log_message(self, format: str, *args: Any) -> None:
-        """Keep test output quiet."""
-
-    def send(self, status: int, body: bytes = b"", headers: dict[str, str] | None = None) -> None:
-        """Answer with a status, headers and a body."""
-        self.send_response(status)
-        for name, value in (headers or {}).items():
-            self.send_header(name, value)
-        self.end_headers()
-        self.wfile.write(body)
-
-    def do_GET(self) -> None:
-        """Route by path."""
-        Handler.requested.append(self.path)
-        url = urlsplit(self.path)
-        query = parse_qs(url.query)
-        if url.path == "/event.ics":
-            self.send(200, CALENDAR, {"Content-Type": "text/calendar; charset=utf-8"})
-        elif url.path == "/redirect":
-            self.send(302, headers={"Location": query["to"][0]})
-        elif url.path == "/loop":
-            self.send(301, headers={"Location": "/loop"})
-        elif url.path.startswith("/chain/"):
-            left = int(url.path.rsplit("/", 1)[1])
-            target = "/event.ics" if left == 0 else f"/chain/{left - 1}"
-            self.send(307, headers={"Location": target})
-        elif url.path == "/big":
-            # No Content-Length: the body ends when the connection closes.
-            self.send_response(200)
-            self.send_header("Content-Type", "text/html")
-            self.end_headers()
-            for _ in range(50):
-                self.wfile.write(b"x" * 1000)
-        elif url.path == "/big-declared":
-            self.send(200, b"x" * 5000, {"Content-Length": "5000"})
-        elif url.path == "/slow":
-            time.sleep(2)
-            self.send(200, b"late")
-        else:
-            self.send(404, b"not found")
+    url = urlsplit(request.path)
+    query = parse_qs(url.query)
+    if url.path == "/event.ics":
+        request.send(200, CALENDAR, {"Content-Type": "text/calendar; charset=utf-8"})
+    elif url.path == "/redirect":
+        request.send(302, headers={"Location": query["to"][0]})
+    elif url.path == "/loop":
+        request.send(301, headers={"Location": "/loop"})
+    elif url.path.startswith("/chain/"):
+        left = int(url.path.rsplit("/", 1)[1])
+        target = "/event.ics" if left == 0 else f"/chain/{left - 1}"
+        request.send(307, headers={"Location": target})
+    elif url.path == "/big":
+        # No Content-Length: the body ends when the connection closes.
+        request.send_response(200)
+        request.send_header("Content-Type", "text/html")
+        request.end_headers()
+        for _ in range(50):
+            request.wfile.write(b"x" * 1000)
+    elif url.path == "/big-declared":
+        request.send(200, b"x" * 5000, {"Content-Length": "5000"})
+    elif url.path == "/slow":
+        time.sleep(2)
+        request.send(200, b"late")
+    else:
+        request.send(404, b"not found")
 
 
 @pytest.fixture(autouse=True)
@@ -81,28 +62,11 @@ def loopback_only(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(socket, "create_connection", guarded)
 
 
-class QuietServer(ThreadingHTTPServer):
-    """A server that does not print the broken pipes of clients that hung up on purpose."""
-
-    daemon_threads = True
-    block_on_close = False
-
-    def handle_error(self, request: Any, client_address: Any) -> None:
-        """Ignore: the tests cut connections (too large, timeout) by design."""
-
-
 @pytest.fixture
-def server() -> Iterator[str]:
-    """The base URL of a local test site, e.g. http://127.0.0.1:PORT."""
-    Handler.requested = []
-    httpd = QuietServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=httpd.serve_forever, args=(0.05,), daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{httpd.server_address[1]}"
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
+def site(local_site: LocalSite) -> LocalSite:
+    """The local test site, answering by `route`."""
+    local_site.handler = route
+    return local_site
 
 
 @pytest.fixture
@@ -152,16 +116,16 @@ def code_of(url: str, **kwargs: Any) -> FetchFailed:
     return failure.value
 
 
-def test_fetches_a_calendar_when_private_addresses_are_allowed(server: str) -> None:
-    document = fetch_document(f"{server}/event.ics", allow_private=True)
+def test_fetches_a_calendar_when_private_addresses_are_allowed(site: LocalSite) -> None:
+    document = fetch_document(f"{site.url}/event.ics", allow_private=True)
     assert document.content == CALENDAR
     assert document.content_type == "text/calendar; charset=utf-8"
-    assert document.final_url == f"{server}/event.ics"
+    assert document.final_url == f"{site.url}/event.ics"
 
 
-def test_refuses_loopback_without_connecting(server: str) -> None:
-    assert code_of(f"{server}/event.ics").code == "forbidden_address"
-    assert Handler.requested == []
+def test_refuses_loopback_without_connecting(site: LocalSite) -> None:
+    assert code_of(f"{site.url}/event.ics").code == "forbidden_address"
+    assert site.requested == []
 
 
 def test_refuses_names_that_resolve_to_private_addresses(
@@ -182,56 +146,56 @@ def test_refuses_names_that_resolve_to_private_addresses(
 
 
 def test_redirect_to_a_private_address_is_refused_at_that_hop(
-    server: str, monkeypatch: pytest.MonkeyPatch, local_site_counts_as_public: list[str]
+    site: LocalSite, monkeypatch: pytest.MonkeyPatch, local_site_counts_as_public: list[str]
 ) -> None:
     fake_dns(monkeypatch, {"rebound.test": ["127.0.0.1"]})
-    port = urlsplit(server).port
+    port = urlsplit(site.url).port
     for target in (
         "http://10.0.0.1/admin",
         f"http://[::ffff:127.0.0.1]:{port}/secret",
         f"http://rebound.test:{port}/secret",
     ):
-        Handler.requested = []
-        failure = code_of(f"{server}/redirect?to={target}")
+        site.requested.clear()
+        failure = code_of(f"{site.url}/redirect?to={target}")
         assert failure.code == "forbidden_address", target
         # The first hop was served; the redirect target was never requested.
-        assert [p.split("?")[0] for p in Handler.requested] == ["/redirect"]
+        assert [p.split("?")[0] for p in site.requested] == ["/redirect"]
     assert local_site_counts_as_public[-2:] == ["127.0.0.1", "rebound.test"]
 
 
 def test_redirects_between_allowed_addresses_are_followed(
-    server: str, local_site_counts_as_public: list[str]
+    site: LocalSite, local_site_counts_as_public: list[str]
 ) -> None:
-    document = fetch_document(f"{server}/chain/2", allow_private=False)
+    document = fetch_document(f"{site.url}/chain/2", allow_private=False)
     assert document.content == CALENDAR
-    assert document.final_url == f"{server}/event.ics"
+    assert document.final_url == f"{site.url}/event.ics"
     assert local_site_counts_as_public == ["127.0.0.1"] * 4  # every hop is checked
 
 
-def test_redirect_limits(server: str) -> None:
-    assert code_of(f"{server}/loop", allow_private=True).code == "too_many_redirects"
-    assert fetch_document(f"{server}/chain/2", allow_private=True, max_redirects=3).content
-    failure = code_of(f"{server}/chain/3", allow_private=True, max_redirects=3)
+def test_redirect_limits(site: LocalSite) -> None:
+    assert code_of(f"{site.url}/loop", allow_private=True).code == "too_many_redirects"
+    assert fetch_document(f"{site.url}/chain/2", allow_private=True, max_redirects=3).content
+    failure = code_of(f"{site.url}/chain/3", allow_private=True, max_redirects=3)
     assert failure.code == "too_many_redirects"
-    assert code_of(f"{server}/redirect?to=ftp://x/", allow_private=True).code == "bad_url"
+    assert code_of(f"{site.url}/redirect?to=ftp://x/", allow_private=True).code == "bad_url"
 
 
-def test_too_large_bodies_are_cut(server: str) -> None:
+def test_too_large_bodies_are_cut(site: LocalSite) -> None:
     for path in ("/big", "/big-declared"):
-        failure = code_of(f"{server}{path}", allow_private=True, max_bytes=1000)
+        failure = code_of(f"{site.url}{path}", allow_private=True, max_bytes=1000)
         assert failure.code == "too_large", path
-    document = fetch_document(f"{server}/big", allow_private=True, max_bytes=60_000)
+    document = fetch_document(f"{site.url}/big", allow_private=True, max_bytes=60_000)
     assert len(document.content) == 50_000
 
 
-def test_slow_server_times_out(server: str) -> None:
+def test_slow_server_times_out(site: LocalSite) -> None:
     started = time.monotonic()
-    assert code_of(f"{server}/slow", allow_private=True, timeout=0.5).code == "timeout"
+    assert code_of(f"{site.url}/slow", allow_private=True, timeout=0.5).code == "timeout"
     assert time.monotonic() - started < 1.8
 
 
-def test_http_errors_carry_the_status(server: str) -> None:
-    failure = code_of(f"{server}/missing", allow_private=True)
+def test_http_errors_carry_the_status(site: LocalSite) -> None:
+    failure = code_of(f"{site.url}/missing", allow_private=True)
     assert (failure.code, failure.status) == ("http_error", 404)
 
 

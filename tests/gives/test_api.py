@@ -3,12 +3,17 @@ cadence reset, the follow-up list, suggestions, and no field about what a contac
 
 import re
 import uuid
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from fastapi.testclient import TestClient
 
+from app.clock import now
 from tests.helpers import assert_isolated
+
+# Due dates count in days from now: on a fixed instant, never across a midnight mid-test.
+pytestmark = pytest.mark.usefixtures("clock")
 
 
 def person(client: TestClient, name: str, **fields: object) -> str:
@@ -19,7 +24,7 @@ def person(client: TestClient, name: str, **fields: object) -> str:
 
 
 def event(client: TestClient, *, ends_days_ago: float = 1, name: str = "Salon Pro") -> dict:
-    end = datetime.now(UTC) - timedelta(days=ends_days_ago)
+    end = now() - timedelta(days=ends_days_ago)
     response = client.post(
         "/api/v1/events",
         json={"name": name, "starts_at": (end - timedelta(hours=8)).isoformat(),
@@ -36,9 +41,7 @@ def put_give(client: TestClient, **body: object) -> dict:
 
 
 def paris_today() -> date:
-    from zoneinfo import ZoneInfo
-
-    return datetime.now(ZoneInfo("Europe/Paris")).date()
+    return now().astimezone(ZoneInfo("Europe/Paris")).date()
 
 
 @pytest.mark.parametrize(
@@ -134,7 +137,7 @@ def test_cadence_reset_by_meeting_interaction_and_done_give(alice: TestClient) -
         alice,
         "Léa",
         event_id=old["id"],
-        met_at=(datetime.now(UTC) - timedelta(days=60)).isoformat(),
+        met_at=(now() - timedelta(days=60)).isoformat(),
     )
     due = alice.get(f"/api/v1/contacts/{lea}").json()["touch_due_on"]
     assert date.fromisoformat(due) < paris_today()  # losing touch
@@ -155,7 +158,7 @@ def test_cadence_reset_by_meeting_interaction_and_done_give(alice: TestClient) -
         alice,
         "Marc",
         cadence_days=10,
-        met_at=(datetime.now(UTC) - timedelta(days=40)).isoformat(),
+        met_at=(now() - timedelta(days=40)).isoformat(),
         event_id=old["id"],
     )
     assert (
@@ -170,7 +173,7 @@ def test_cadence_reset_by_meeting_interaction_and_done_give(alice: TestClient) -
         alice,
         "Inès",
         cadence_days=10,
-        met_at=(datetime.now(UTC) - timedelta(days=40)).isoformat(),
+        met_at=(now() - timedelta(days=40)).isoformat(),
         event_id=old["id"],
     )
     fresh = event(alice, ends_days_ago=0, name="Meetup")

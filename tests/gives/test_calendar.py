@@ -6,6 +6,7 @@ from datetime import date, timedelta
 from urllib.parse import parse_qs, urlsplit
 
 import icalendar
+import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlmodel import Session
@@ -17,6 +18,8 @@ from tests.calendar.icaljs import parse_with_icaljs
 from tests.gives.test_api import event, paris_today, person, put_give
 
 SECTIONS = wiring().digest_sections
+# Due dates count in days from now: on a fixed instant, never across a midnight mid-test.
+pytestmark = pytest.mark.usefixtures("clock")
 
 
 def feed(client: TestClient, owner: TestClient) -> bytes:

@@ -1,13 +1,17 @@
 """The network through its pages: the profile in settings, keeping in touch, stages and referrals
 on a person's page, and the network page with its counts and charts."""
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
+import pytest
 from fastapi.testclient import TestClient
 
-from tests.events.test_pages import selected, text, texts
+from app.clock import now
 from tests.gives.test_api import event, paris_today, person, put_give
-from tests.helpers import Page
+from tests.helpers import one, parse, select_all, selected, text_of, texts_of
+
+# Due dates count in days from now: on a fixed instant, never across a midnight mid-test.
+pytestmark = pytest.mark.usefixtures("clock")
 
 
 def test_settings_save_the_network_profile_and_cadences(zoe: TestClient) -> None:
@@ -23,9 +27,9 @@ def test_settings_save_the_network_profile_and_cadences(zoe: TestClient) -> None
         45,
         {"client": 14},
     )
-    page = Page(zoe.get("/settings").text)
-    assert page.find("input", name="specialty")["value"] == "Comptable des artisans"  # type: ignore[index]
-    assert page.find("input", name="event_cadence_days")["value"] == "45"  # type: ignore[index]
+    page = parse(zoe.get("/settings").text)
+    assert one(page, "input[name=specialty]")["value"] == "Comptable des artisans"
+    assert one(page, "input[name=event_cadence_days]")["value"] == "45"
     assert selected(zoe.get("/settings").text, "f-event_cadence") == "custom"
     bad = zoe.post("/settings/network", data={**form, "event_cadence_days": "-3"})
     assert bad.status_code == 422
@@ -38,7 +42,7 @@ def test_a_tag_cadence_changes_a_persons_next_touch(zoe: TestClient) -> None:
         "Léa",
         tags=["client"],
         event_id=old["id"],
-        met_at=(datetime.now(UTC) - timedelta(days=20)).isoformat(),
+        met_at=(now() - timedelta(days=20)).isoformat(),
     )
     assert (
         zoe.get(f"/api/v1/contacts/{lea}").json()["touch_due_on"] > paris_today().isoformat()
@@ -48,9 +52,7 @@ def test_a_tag_cadence_changes_a_persons_next_touch(zoe: TestClient) -> None:
     )
     due = zoe.get(f"/api/v1/contacts/{lea}").json()["touch_due_on"]
     assert due < paris_today().isoformat()
-    assert "Léa" in texts(
-        zoe.get("/").text, "a", within=("section", {"aria-labelledby": "losing-title"})
-    )
+    assert "Léa" in texts_of(zoe.get("/").text, "section[aria-labelledby=losing-title] a")
 
 
 def test_person_cadence_snooze_stages_and_referrals(zoe: TestClient) -> None:
@@ -59,13 +61,13 @@ def test_person_cadence_snooze_stages_and_referrals(zoe: TestClient) -> None:
         zoe,
         "Léa Martin",
         event_id=old["id"],
-        met_at=(datetime.now(UTC) - timedelta(days=200)).isoformat(),
+        met_at=(now() - timedelta(days=200)).isoformat(),
     )
     page = zoe.get(f"/people/{lea}").text
-    assert "à faire" in texts(page, "span", within=("section", {"id": "keeping"}))
+    assert "à faire" in texts_of(page, "section#keeping span")
     zoe.post(f"/people/{lea}/snooze", data={"days": "7"})
-    assert "Léa Martin" not in texts(
-        zoe.get("/").text, "a", within=("section", {"aria-labelledby": "losing-title"})
+    assert "Léa Martin" not in texts_of(
+        zoe.get("/").text, "section[aria-labelledby=losing-title] a"
     )
     zoe.post(f"/people/{lea}/keeping", data={"cadence": "0"})
     assert zoe.get(f"/api/v1/contacts/{lea}").json()["touch_due_on"] is None
@@ -81,10 +83,7 @@ def test_person_cadence_snooze_stages_and_referrals(zoe: TestClient) -> None:
         data={"whom": "Menuiserie Laurent", "received_on": "2026-10-02", "note": "bilan annuel"},
     )
     page = zoe.get(f"/people/{lea}").text
-    assert any(
-        "Menuiserie Laurent" in line
-        for line in texts(page, "span", within=("section", {"id": "network"}))
-    )
+    assert any("Menuiserie Laurent" in line for line in texts_of(page, "section#network span"))
     referral = zoe.get(f"/api/v1/contacts/{lea}/referrals").json()[0]
     zoe.post(f"/people/{lea}/referrals/{referral['id']}/delete")
     assert zoe.get(f"/api/v1/contacts/{lea}/referrals").json() == []
@@ -101,14 +100,12 @@ def test_network_page_counts_charts_and_second_circle_in_english(ann: TestClient
         json={"whom": "Laurent", "received_on": paris_today().isoformat()},
     )
     html = ann.get("/network").text
-    counts = texts(html, "strong", within=("ol", {"class": "funnel"}))
+    counts = texts_of(html, "ol.funnel strong")
     assert counts == ["3", "2", "1", "1"]
-    svgs = [svg for svg in Page(html).find_all("svg") if svg.get("role") == "img"]
+    svgs = [svg for svg in select_all(html, "svg") if svg.get("role") == "img"]
     assert len(svgs) == 2
-    assert len(Page(html).find_all("rect")) == 24  # twelve months, two charts
-    assert text(html, "desc", id="gives-chart-desc") == "2 in 12 months; most in one month: 2."
-    assert "Karim" in texts(html, "a", within=("section", {"aria-labelledby": "circle-title"}))
+    assert len(select_all(html, "rect")) == 24  # twelve months, two charts
+    assert text_of(html, "desc#gives-chart-desc") == "2 in 12 months; most in one month: 2."
+    assert "Karim" in texts_of(html, "section[aria-labelledby=circle-title] a")
     # Counts of what I gave, never of what anyone gave back per person.
-    assert "Amélie" not in texts(
-        html, "a", within=("section", {"aria-labelledby": "referrals-title"})
-    )
+    assert "Amélie" not in texts_of(html, "section[aria-labelledby=referrals-title] a")

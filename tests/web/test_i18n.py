@@ -9,7 +9,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from app.web.i18n import LOCALE_DIR, negotiate
-from tests.helpers import Page, create_user, sign_in
+from tests.helpers import create_user, one, parse, sign_in, text_of
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -25,35 +25,35 @@ def test_negotiation_prefers_the_best_known_language() -> None:
 
 def test_anonymous_pages_follow_accept_language_then_french(client: TestClient) -> None:
     assert (
-        Page(client.get("/signin", headers={"Accept-Language": "en-GB"}).text).find("html")["lang"]
+        one(client.get("/signin", headers={"Accept-Language": "en-GB"}).text, "html")["lang"]
         == "en"
     )
     french = client.get("/signin", headers={"Accept-Language": "de"})
-    assert Page(french.text).find("html")["lang"] == "fr"
-    assert "Se connecter" in Page(french.text).text
+    assert one(french.text, "html")["lang"] == "fr"
+    assert text_of(french, "h1") == "Se connecter"
 
 
 def test_the_language_switch_overrides_the_browser(client: TestClient) -> None:
     client.post("/language", data={"locale": "en", "next": "/signin"})
-    page = Page(client.get("/signin", headers={"Accept-Language": "fr"}).text)
-    assert page.find("html")["lang"] == "en"
-    assert "Sign in" in page.text
+    page = parse(client.get("/signin", headers={"Accept-Language": "fr"}).text)
+    assert one(page, "html")["lang"] == "en"
+    assert text_of(page, "h1") == "Sign in"
 
 
 def test_the_users_choice_wins_over_the_browser(app: FastAPI, client: TestClient) -> None:
     create_user(app, "zoe@example.org", locale="en")
     sign_in(client, "zoe@example.org")
-    page = Page(client.get("/", headers={"Accept-Language": "fr"}).text)
-    assert page.find("html")["lang"] == "en"
-    assert "Today" in page.text
+    page = parse(client.get("/", headers={"Accept-Language": "fr"}).text)
+    assert one(page, "html")["lang"] == "en"
+    assert text_of(page, "nav.tabs a[href='/']") == "Today"
     client.post(
         "/settings/profile",
         data={"display_name": "Zoé", "locale": "fr", "timezone": "Europe/Paris"},
     )
-    page = Page(client.get("/", headers={"Accept-Language": "en"}).text)
-    assert page.find("html")["lang"] == "fr"
-    assert "Aujourd’hui" in page.text
-    assert "Bonjour Zoé" in page.text
+    page = parse(client.get("/", headers={"Accept-Language": "en"}).text)
+    assert one(page, "html")["lang"] == "fr"
+    assert text_of(page, "nav.tabs a[href='/']") == "Aujourd’hui"
+    assert text_of(page, "h1") == "Bonjour Zoé"
 
 
 def test_every_message_in_the_code_has_a_french_translation(tmp_path: Path) -> None:
