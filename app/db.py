@@ -1,13 +1,17 @@
 """Database engine, the request's session (the one place that commits) and migrations."""
 
-from collections.abc import Iterator
+import functools
+import inspect
+from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any
 
 from alembic import command
 from alembic.config import Config
-from fastapi import Depends, Request
+from fastapi import APIRouter, Depends, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.routing import APIRoute
 from sqlalchemy import DateTime, Dialect, Engine, MetaData, TypeDecorator, event
 from sqlalchemy.engine import make_url
 from sqlmodel import Field, Session, SQLModel, create_engine
@@ -93,12 +97,21 @@ def make_engine(url: str) -> Engine:
     return engine
 
 
+# Threads AnyIO runs sync routes on (40) plus room: a request never waits for a connection.
+POOL_SIZE, POOL_OVERFLOW = 20, 30
+
+
 def _make_engine(url: str) -> Engine:
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+        engine = create_engine(
+            url,
+            connect_args={"check_same_thread": False, "timeout": 30},
+            pool_size=POOL_SIZE,
+            max_overflow=POOL_OVERFLOW,
+        )
 
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -113,8 +126,8 @@ def _make_engine(url: str) -> Engine:
     return create_engine(
         url,
         pool_pre_ping=True,
-        pool_size=10,
-        max_overflow=10,
+        pool_size=POOL_SIZE,
+        max_overflow=POOL_OVERFLOW,
         connect_args={"options": "-c max_parallel_workers_per_gather=0"},
     )
 
@@ -132,16 +145,63 @@ def migrate(url: str) -> None:
     command.upgrade(alembic_config(url), "head")
 
 
-def get_session(request: Request) -> Iterator[Session]:
-    """The request's session: committed when the route returns, rolled back when it raises."""
-    with Session(request.app.state.engine, expire_on_commit=False) as session:
-        try:
-            yield session
-            session.commit()
-        except BaseException:
-            session.rollback()
-            raise
+async def get_session(request: Request) -> AsyncIterator[Session]:
+    """The request's session. Sync routes commit it on their own thread as they return
+    (`CommittingRoute`), so that no transaction waits, open, for the next free thread; whatever
+    is still open here (an async route) is committed now, and rolled back when the route raised.
+
+    The session takes no connection until it is used: creating it costs nothing. On SQLite the
+    driver begins a transaction just before the first write, so a write lock is held only from
+    there to the commit, on one thread."""
+    session = Session(request.app.state.engine, expire_on_commit=False)
+    try:
+        yield session
+        if session.in_transaction():
+            await run_in_threadpool(session.commit)
+    except BaseException:
+        await run_in_threadpool(session.rollback)
+        raise
+    finally:
+        session.close()
 
 
 # scope="function" makes the commit happen before the response is sent: a 2xx means stored.
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]
+
+
+def _finish(sessions: list[Session], *, commit: bool) -> None:
+    for session in sessions:
+        if commit:
+            session.commit()
+        else:
+            session.rollback()
+
+
+class CommittingRoute(APIRoute):
+    """A route whose sync endpoint commits the request's session on the thread it ran on, the
+    one place that commits (with `get_session`)."""
+
+    def __init__(self, path: str, endpoint: Callable[..., Any], **kwargs: Any) -> None:
+        if not inspect.iscoroutinefunction(endpoint):
+            endpoint = _committing(endpoint)
+        super().__init__(path, endpoint, **kwargs)
+
+
+def _committing(endpoint: Callable[..., Any]) -> Callable[..., Any]:
+    @functools.wraps(endpoint)
+    def run_and_commit(*args: Any, **kwargs: Any) -> Any:
+        sessions = [value for value in kwargs.values() if isinstance(value, Session)]
+        try:
+            result = endpoint(*args, **kwargs)
+        except BaseException:
+            _finish(sessions, commit=False)
+            raise
+        _finish(sessions, commit=True)
+        return result
+
+    return run_and_commit
+
+
+def committing_router(**kwargs: Any) -> APIRouter:
+    """An APIRouter whose routes commit as described in `CommittingRoute`."""
+    return APIRouter(route_class=CommittingRoute, **kwargs)

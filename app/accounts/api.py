@@ -2,15 +2,15 @@
 
 import uuid
 
-from fastapi import APIRouter, status
+from fastapi import status
 from sqlmodel import SQLModel
 
 from app.accounts import service as accounts
 from app.accounts.deps import CurrentUser
 from app.accounts.models import AccessTokenCreated, AccessTokenPublic, User, UserPublic, UserUpdate
-from app.db import SessionDep
+from app.db import SessionDep, committing_router
 
-router = APIRouter(prefix="/api/v1", tags=["me"])
+router = committing_router(prefix="/api/v1", tags=["me"])
 
 
 class TokenCreate(SQLModel):

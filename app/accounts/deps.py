@@ -3,11 +3,11 @@
 from typing import Annotated
 
 from fastapi import Depends, Request, Response
+from sqlmodel import Session
 
 from app.accounts import service as accounts
 from app.accounts.models import User
 from app.config import Settings
-from app.db import SessionDep
 from app.errors import NotAuthenticated
 from app.security import client_scheme
 
@@ -38,29 +38,35 @@ def get_settings(request: Request) -> Settings:
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 
 
-def get_optional_user(request: Request, session: SessionDep, settings: SettingsDep) -> User | None:
-    """The signed-in user, if any; a bearer token that does not match is refused outright."""
+def get_optional_user(request: Request, settings: SettingsDep) -> User | None:
+    """The signed-in user, if any; a bearer token that does not match is refused outright.
+
+    Read on a short session of its own (its rare writes, a token's last use and a session's
+    renewal, committed at once): no connection is held while the request waits for its route."""
     user: User | None = None
     authorization = request.headers.get("authorization")
-    if authorization is not None:
-        scheme, _, secret = authorization.partition(" ")
-        if scheme.lower() != "bearer" or not secret.strip():
-            raise NotAuthenticated()
-        user = accounts.user_for_token(session, secret=secret.strip())
-        if user is None:
-            raise NotAuthenticated()
-        request.state.auth = "token"
-    elif token := request.cookies.get(SESSION_COOKIE):
-        user, renewed = accounts.resume_session(session, token=token, days=settings.session_days)
-        request.state.auth = "cookie"
-        if renewed:
-            # The cookie's own lifetime slides too (added to the response by RequestContext).
-            carrier = Response()
-            set_session_cookie(carrier, request, settings, token)
-            request.state.renewed_cookie = carrier.headers["set-cookie"]
+    with Session(request.app.state.engine, expire_on_commit=False) as session:
+        if authorization is not None:
+            scheme, _, secret = authorization.partition(" ")
+            if scheme.lower() != "bearer" or not secret.strip():
+                raise NotAuthenticated()
+            user = accounts.user_for_token(session, secret=secret.strip())
+            if user is None:
+                raise NotAuthenticated()
+            request.state.auth = "token"
+        elif token := request.cookies.get(SESSION_COOKIE):
+            user, renewed = accounts.resume_session(
+                session, token=token, days=settings.session_days
+            )
+            request.state.auth = "cookie"
+            if renewed:
+                # The cookie's own lifetime slides too (added to the response by RequestContext).
+                carrier = Response()
+                set_session_cookie(carrier, request, settings, token)
+                request.state.renewed_cookie = carrier.headers["set-cookie"]
+        session.commit()
     if user is not None:
         request.state.user = user
-        # Read now: an error later in the request expires the loaded user.
         request.state.account = user.id.hex[:12]
         request.state.locale = user.locale
         request.state.timezone = user.timezone

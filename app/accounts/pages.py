@@ -3,7 +3,7 @@
 import uuid
 from typing import Annotated, Any, Protocol
 
-from fastapi import APIRouter, Form, Request
+from fastapi import Form, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlmodel import Session
 
@@ -17,7 +17,7 @@ from app.accounts.deps import (
 )
 from app.accounts.models import User
 from app.config import Settings
-from app.db import SessionDep
+from app.db import SessionDep, committing_router
 from app.errors import PageContext
 from app.security import client_address
 from app.text import safe_next
@@ -25,7 +25,7 @@ from app.web.forms import refill
 from app.web.i18n import lazy_gettext
 from app.web.templating import flash, redirect, register_flash, render
 
-router = APIRouter(include_in_schema=False)
+router = committing_router(include_in_schema=False)
 
 register_flash("signed_out", lazy_gettext("You are signed out."))
 register_flash("signed_out_everywhere", lazy_gettext("You are signed out on every device."))
@@ -78,8 +78,9 @@ def signup(
         return {"values": values, "signup_open": is_open}
 
     with refill("accounts/signup.html", again):
-        accounts.require_signup_open(session, allow_signup=settings.allow_signup)
+        # Counted first, before the request reads or writes anything (see keep_attempts).
         accounts.count_attempt(session, key=f"signup:{client_address(request, settings)}", limit=10)
+        accounts.require_signup_open(session, allow_signup=settings.allow_signup)
         user = accounts.create_user(
             session,
             email=email,

@@ -6,7 +6,7 @@ from datetime import timedelta
 from functools import cache
 from zoneinfo import available_timezones
 
-from sqlalchemy import delete, func
+from sqlalchemy import Executable, delete, func, update
 from sqlmodel import Session, col, select
 
 from app.accounts.models import AccessToken, AuthSession, LoginFailure, User
@@ -112,10 +112,24 @@ def create_user(
     return user
 
 
+def _write_apart(session: Session, statement: Executable) -> None:
+    """A bookkeeping write (a token's last use, a session's renewal) in a short transaction of
+    its own that begins with the write: on SQLite it waits for the lock instead of being
+    refused, and it never makes the request itself a writer."""
+    with Session(session.get_bind()) as own:
+        own.execute(statement)
+        own.commit()
+
+
 def keep_attempts(session: Session, *, keys: list[str]) -> None:
     """Record attempts (failed sign-ins, public forms) so that they count even when the request
     that made them is refused and rolled back: the one write committed outside the request's
-    own commit, on a connection of its own, at once."""
+    own commit, on a connection of its own, at once.
+
+    Called before the request has written anything, or as it is refused: what the request read
+    so far is let go first, so that its transaction (on SQLite, the write lock) never waits on
+    this one."""
+    session.rollback()
     with Session(session.get_bind()) as own:
         own.add_all(LoginFailure(key=key) for key in keys)
         own.commit()
@@ -169,18 +183,23 @@ def start_session(session: Session, *, user: User, days: int, user_agent: str = 
 
 def resume_session(session: Session, *, token: str, days: int) -> tuple[User | None, bool]:
     """The user of a live session, and whether its expiry slid forward (a phone stays signed in)."""
-    auth = session.get(AuthSession, token_digest(token))
+    digest = token_digest(token)
+    auth = session.get(AuthSession, digest)
     now = utcnow()
     if auth is None:
         return None, False
+    row = col(AuthSession.id) == digest
     if auth.expires_at <= now:
-        session.delete(auth)
+        _write_apart(session, delete(AuthSession).where(row))
         return None, False
     renewed = now - auth.last_seen_at > RENEW_AFTER
     if renewed:
-        auth.last_seen_at = now
-        auth.expires_at = now + timedelta(days=days)
-        session.add(auth)
+        _write_apart(
+            session,
+            update(AuthSession)
+            .where(row)
+            .values(last_seen_at=now, expires_at=now + timedelta(days=days)),
+        )
     return session.get(User, auth.user_id), renewed
 
 
@@ -277,8 +296,10 @@ def user_for_token(session: Session, *, secret: str) -> User | None:
         return None
     now = utcnow()
     if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=1):
-        token.last_used_at = now
-        session.add(token)
+        _write_apart(
+            session,
+            update(AccessToken).where(col(AccessToken.id) == token.id).values(last_used_at=now),
+        )
     return session.get(User, token.user_id)
 
 

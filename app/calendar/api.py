@@ -3,18 +3,18 @@
 from email.utils import format_datetime, parsedate_to_datetime
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from fastapi.responses import Response
 
 from app.accounts.deps import CurrentUser, SettingsDep
 from app.calendar import service as calendar
 from app.calendar.models import CalendarLink, CalendarPreferences
 from app.config import Settings
-from app.db import SessionDep
+from app.db import SessionDep, committing_router
 from app.security import client_scheme
 
-router = APIRouter(prefix="/api/v1", tags=["calendar"])
-feed_router = APIRouter(include_in_schema=False)
+router = committing_router(prefix="/api/v1", tags=["calendar"])
+feed_router = committing_router(include_in_schema=False)
 
 ICS = "text/calendar; charset=utf-8"
 

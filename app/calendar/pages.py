@@ -2,7 +2,7 @@
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, Request
+from fastapi import Form, Request
 from fastapi.responses import Response
 from sqlmodel import Session
 
@@ -12,11 +12,11 @@ from app.calendar import digest
 from app.calendar import service as calendar
 from app.calendar.api import public_url
 from app.config import Settings
-from app.db import SessionDep
+from app.db import SessionDep, committing_router
 from app.web.i18n import lazy_gettext
 from app.web.templating import redirect, register_flash, render
 
-router = APIRouter(include_in_schema=False)
+router = committing_router(include_in_schema=False)
 
 register_flash(
     "calendar_rotated", lazy_gettext("Your calendar has a new link. The old one no longer works.")

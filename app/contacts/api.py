@@ -4,7 +4,7 @@ and vCard / CSV import and export."""
 import uuid
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request, Response, status
+from fastapi import Query, Request, Response, status
 from pydantic import BaseModel
 from sqlmodel import Session, SQLModel
 
@@ -24,12 +24,12 @@ from app.contacts.models import (
     WantToMeetCreate,
     WantToMeetPublic,
 )
-from app.db import SessionDep
+from app.db import SessionDep, committing_router
 from app.errors import Invalid
 from app.events import service as events
 from app.web.i18n import lazy_gettext
 
-router = APIRouter(prefix="/api/v1", tags=["people"])
+router = committing_router(prefix="/api/v1", tags=["people"])
 
 
 def to_public(

@@ -5,18 +5,18 @@ import binascii
 from contextlib import AbstractContextManager
 from typing import Annotated
 
-from fastapi import APIRouter, File, Form, Request, UploadFile
+from fastapi import File, Form, Request, UploadFile
 from fastapi.responses import Response
 
 from app.accounts.deps import CurrentUser
 from app.contacts import exchange
-from app.db import SessionDep
+from app.db import SessionDep, committing_router
 from app.errors import Invalid
 from app.web.forms import refill
 from app.web.i18n import lazy_gettext
 from app.web.templating import redirect, register_flash, render
 
-router = APIRouter(include_in_schema=False)
+router = committing_router(include_in_schema=False)
 
 register_flash("people_imported", lazy_gettext("The people are imported."))
 PREVIEW_ROWS = 50

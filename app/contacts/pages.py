@@ -5,7 +5,7 @@ import uuid
 from collections.abc import Mapping
 from typing import Annotated, Any, Protocol
 
-from fastapi import APIRouter, File, Form, Request, UploadFile
+from fastapi import File, Form, Request, UploadFile
 from fastapi.responses import RedirectResponse, Response
 from pydantic import BaseModel, ValidationError
 from sqlmodel import Session
@@ -21,7 +21,7 @@ from app.contacts.models import (
     InteractionKind,
     WantToMeetCreate,
 )  # fmt: skip
-from app.db import SessionDep
+from app.db import SessionDep, committing_router
 from app.errors import Invalid
 from app.events import pages as event_pages
 from app.events import service as events
@@ -30,7 +30,7 @@ from app.web.forms import invalid_from, optional_uuid, refill
 from app.web.i18n import lazy_gettext
 from app.web.templating import redirect, register_flash, render
 
-router = APIRouter(include_in_schema=False)
+router = committing_router(include_in_schema=False)
 
 register_flash("person_saved", lazy_gettext("The person is saved."))
 register_flash("person_deleted", lazy_gettext("The person is deleted."))

@@ -4,7 +4,7 @@ import json
 import uuid
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request, Response, status
+from fastapi import Query, Request, Response, status
 from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, ValidationError
@@ -14,7 +14,7 @@ from app.accounts.deps import CurrentUser, SettingsDep
 from app.accounts.models import User
 from app.calendar.api import ICS_RESPONSE, ics_attachment
 from app.config import Settings
-from app.db import SessionDep
+from app.db import SessionDep, committing_router
 from app.errors import Invalid
 from app.events import calendar as event_calendar
 from app.events import service as events
@@ -32,7 +32,7 @@ from app.events.models import (
 )
 from app.web.i18n import lazy_gettext
 
-router = APIRouter(prefix="/api/v1", tags=["events"])
+router = committing_router(prefix="/api/v1", tags=["events"])
 
 
 @router.get("/events", response_model=list[EventPublic])

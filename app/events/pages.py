@@ -8,7 +8,7 @@ from typing import Annotated, Any, Protocol
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_date
-from fastapi import APIRouter, File, Form, Request, UploadFile
+from fastapi import File, Form, Request, UploadFile
 from fastapi.responses import RedirectResponse, Response
 from pydantic import BaseModel, ValidationError
 from sqlmodel import Session
@@ -16,7 +16,7 @@ from sqlmodel import Session
 from app.accounts.deps import CurrentUser, SettingsDep
 from app.accounts.models import User
 from app.accounts.service import common_timezones
-from app.db import SessionDep, utcnow
+from app.db import SessionDep, committing_router, utcnow
 from app.errors import Invalid, PageContext
 from app.events import calendar as event_calendar
 from app.events import service as events
@@ -34,7 +34,7 @@ from app.web.forms import refill
 from app.web.i18n import babel_locale, gettext, lazy_gettext, use_locale
 from app.web.templating import redirect, register_flash, render
 
-router = APIRouter(include_in_schema=False)
+router = committing_router(include_in_schema=False)
 
 register_flash("event_saved", lazy_gettext("The event is saved."))
 register_flash("event_deleted", lazy_gettext("The event is deleted."))

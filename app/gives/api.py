@@ -4,12 +4,12 @@ import uuid
 from datetime import date
 from typing import Any
 
-from fastapi import APIRouter, Response, status
+from fastapi import Response, status
 
 from app.accounts.deps import CurrentUser
 from app.calendar.api import ICS_RESPONSE, ics_attachment
 from app.contacts import service as contacts
-from app.db import SessionDep
+from app.db import SessionDep, committing_router
 from app.events import service as events
 from app.gives import calendar as give_calendar
 from app.gives import service as gives
@@ -22,7 +22,7 @@ from app.gives.models import (
     ReferralPublic,
 )
 
-router = APIRouter(prefix="/api/v1", tags=["gives"])
+router = committing_router(prefix="/api/v1", tags=["gives"])
 
 
 @router.get("/gives", response_model=list[GivePublic])

@@ -6,7 +6,7 @@ import uuid
 from datetime import date
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, Request
+from fastapi import Form, Request
 from fastapi.responses import Response
 from sqlmodel import Session
 
@@ -14,7 +14,7 @@ from app.accounts.deps import CurrentUser
 from app.accounts.models import User
 from app.contacts import service as contacts
 from app.contacts.models import Contact, ContactWrite
-from app.db import SessionDep
+from app.db import SessionDep, committing_router
 from app.errors import Invalid
 from app.gives import service as gives
 from app.gives.models import ReferralCreate
@@ -23,7 +23,7 @@ from app.network.service import profile_of
 from app.web.i18n import lazy_gettext
 from app.web.templating import redirect, register_flash, render
 
-router = APIRouter(include_in_schema=False)
+router = committing_router(include_in_schema=False)
 
 register_flash("referral_added", lazy_gettext("Referral noted. A thank-you is always welcome."))
 

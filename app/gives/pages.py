@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from datetime import date
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, Request
+from fastapi import Form, Request
 from fastapi.responses import Response
 from pydantic import BaseModel, ValidationError
 from sqlmodel import Session
@@ -15,7 +15,7 @@ from app.accounts.deps import CurrentUser
 from app.accounts.models import User
 from app.contacts import service as contacts
 from app.contacts.models import Contact
-from app.db import SessionDep, utcnow
+from app.db import SessionDep, committing_router, utcnow
 from app.errors import Invalid
 from app.events import service as events
 from app.gives import calendar as give_calendar
@@ -28,7 +28,7 @@ from app.web.forms import invalid_from, optional_uuid, refill
 from app.web.i18n import lazy_gettext
 from app.web.templating import redirect, register_flash, render
 
-router = APIRouter(include_in_schema=False)
+router = committing_router(include_in_schema=False)
 
 register_flash("give_saved", lazy_gettext("The give is planned."))
 register_flash("give_done", lazy_gettext("Done. Thank you for giving first."))

@@ -2,14 +2,14 @@
 
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 
 from app.accounts.deps import CurrentUser
-from app.db import SessionDep
+from app.db import SessionDep, committing_router
 from app.network import service as network
 from app.network.models import NetworkProfileFields, NetworkProfileUpdate
 
-router = APIRouter(prefix="/api/v1", tags=["network"])
+router = committing_router(prefix="/api/v1", tags=["network"])
 
 
 @router.get("/network/profile", response_model=NetworkProfileFields)

@@ -2,20 +2,20 @@
 
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from fastapi.responses import Response
 from sqlmodel import Session
 
 from app.accounts.deps import CurrentUser
 from app.accounts.models import User
-from app.db import SessionDep
+from app.db import SessionDep, committing_router
 from app.errors import Invalid
 from app.network import service as network
 from app.network.models import NetworkProfileUpdate
 from app.web.i18n import lazy_gettext
 from app.web.templating import redirect, register_flash
 
-router = APIRouter(include_in_schema=False)
+router = committing_router(include_in_schema=False)
 
 register_flash("network_saved", lazy_gettext("Your network profile is saved."))
 

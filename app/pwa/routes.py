@@ -4,15 +4,16 @@ import hashlib
 from functools import cache
 from pathlib import Path
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from fastapi.responses import JSONResponse, Response
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
+from app.db import committing_router
 from app.web import i18n
 from app.web.templating import TEMPLATE_DIR, env, static_url
 
-router = APIRouter(include_in_schema=False)
+router = committing_router(include_in_schema=False)
 
 # The shell that the service worker keeps for offline use. Pages name these files through
 # static_url, so they are kept under their fingerprinted URL.

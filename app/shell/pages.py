@@ -1,18 +1,18 @@
 """The app shell: Today (what to do now: the event on, gives due, follow-ups, people losing
 touch) and the offline page."""
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from fastapi.responses import RedirectResponse, Response
 
 from app.accounts.deps import OptionalUser
 from app.contacts import service as contacts
-from app.db import SessionDep, utcnow
+from app.db import SessionDep, committing_router, utcnow
 from app.events import service as events
 from app.gives import pages as give_pages
 from app.gives import service as gives
 from app.web.templating import render
 
-router = APIRouter(include_in_schema=False)
+router = committing_router(include_in_schema=False)
 
 
 @router.get("/")

@@ -1,14 +1,15 @@
 """The API documentation at /docs, with Swagger UI served by the app itself (no CDN)."""
 
-from fastapi import APIRouter, FastAPI, Request
+from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 from swagger_ui_bundle import swagger_ui_path
 
+from app.db import committing_router
 from app.security import CONTENT_SECURITY_POLICY
 from app.web.templating import env, static_url
 
-router = APIRouter(include_in_schema=False)
+router = committing_router(include_in_schema=False)
 
 # Swagger UI sets inline style attributes; only this page allows them.
 DOCS_POLICY = CONTENT_SECURITY_POLICY.replace(
