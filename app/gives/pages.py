@@ -1,4 +1,4 @@
-"""Give pages: the follow-ups, an event's post-event list, a give with its prepared messages, and
+"""Give pages: every give, an event's follow-up list, a give with its prepared messages, and
 the give form (which also works offline through the outbox, with JavaScript)."""
 
 import uuid
@@ -7,7 +7,7 @@ from datetime import date
 from typing import Annotated, Any
 
 from fastapi import Form, Request
-from fastapi.responses import Response
+from fastapi.responses import RedirectResponse, Response
 from pydantic import BaseModel, ValidationError
 from sqlmodel import Session
 
@@ -278,11 +278,18 @@ def delete_page(
 @router.post("/gives/{give_id}/delete")
 def delete(session: SessionDep, user: CurrentUser, give_id: uuid.UUID) -> Response:
     gives.delete_give(session, owner=user, give_id=give_id)
-    return redirect("/follow-ups", flash_key="give_deleted")
+    return redirect("/gives", flash_key="give_deleted")
 
 
 @router.get("/follow-ups")
-def follow_ups(request: Request, session: SessionDep, user: CurrentUser) -> Response:
+def old_gives_address() -> Response:
+    """The list of gives was called "follow-ups" once: old bookmarks and kept pages still work."""
+    return RedirectResponse("/gives", status_code=308)
+
+
+@router.get("/gives")
+def gives_page(request: Request, session: SessionDep, user: CurrentUser) -> Response:
+    """Every give: due now and soon, ideas, later, and recently done; events to follow up."""
     agenda = gives.agenda(session, owner=user)
     ideas = gives.list_gives(session, owner=user, status="idea", limit=50)
     later = [
@@ -297,7 +304,7 @@ def follow_ups(request: Request, session: SessionDep, user: CurrentUser) -> Resp
         "events_to_follow": gives.to_follow_up(session, owner=user, days=14),
         "today": gives.local_today(user),
     }  # fmt: skip
-    return render(request, "gives/follow_ups.html", context)
+    return render(request, "gives/list.html", context)
 
 
 @router.get("/events/{event_id}/follow-up")

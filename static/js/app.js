@@ -78,7 +78,7 @@ if (account) {
   });
   // Keep the pages needed at a venue available offline: the main screens, the current event,
   // and the pages (with photos) of the people met most recently.
-  const keep = ["/", "/capture", "/people", "/events", "/follow-ups"];
+  const keep = ["/", "/capture", "/people", "/events", "/gives"];
   for (const link of document.querySelectorAll("[data-keep-offline]")) keep.push(link.getAttribute("href"));
   navigator.serviceWorker?.ready.then(async (registration) => {
     if (!navigator.onLine) return;

@@ -43,6 +43,6 @@ if (available() && form.action.endsWith("/gives")) {
     status.textContent = form.dataset.saved;
     // Online, the next page should already show the give; offline, it is on its way.
     if (navigator.onLine) await flush({ force: true });
-    location.href = value("next") || "/follow-ups";
+    location.href = value("next") || "/gives";
   });
 }

@@ -224,7 +224,7 @@ def test_settings_create_and_revoke_a_token(app: FastAPI, client: TestClient) ->
 
 
 def test_pages_need_a_session_and_redirect_to_signin(client: TestClient) -> None:
-    for path in ("/", "/settings", "/events", "/capture", "/people", "/follow-ups"):
+    for path in ("/", "/settings", "/events", "/capture", "/people", "/gives"):
         response = client.get(path, follow_redirects=False)
         assert response.status_code == 303, path
         assert response.headers["location"].startswith("/signin")

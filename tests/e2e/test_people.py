@@ -81,7 +81,7 @@ def test_every_people_and_give_page_is_accessible(live_server: LiveServer, page:
     )
     for path in (
         f"/people/{first}/edit", f"/people/{first}/merge?other={second}", f"/people/{first}/delete",
-        f"/gives/{give}/edit", f"/gives/{give}/delete", "/follow-ups", f"/gives/new?contact_id={first}",
+        f"/gives/{give}/edit", f"/gives/{give}/delete", "/gives", f"/gives/new?contact_id={first}",
         "/people?q=marc", "/people?tag=client",
     ):  # fmt: skip
         page.goto(f"{live_server.url}{path}")

@@ -96,7 +96,7 @@ def test_signed_in_pages_have_the_bottom_navigation(app: FastAPI, client: TestCl
     sign_in(client, "zoe@example.org")
     page = parse(client.get("/people").text)
     links = {link["href"] for link in select_all(page, "a") if link.get("href")}
-    assert {"/events", "/capture", "/follow-ups", "/people"} <= links
+    assert {"/events", "/capture", "/gives", "/people"} <= links
     assert one(page, "a[href='/people']")["aria-current"] == "page"
 
 
