@@ -36,10 +36,13 @@ messages: $(STAMP)
 	$(BIN)/pybabel update -i app/locale/messages.pot -d app/locale -l fr --no-fuzzy-matching --width 100
 	$(BIN)/pybabel update -i app/locale/messages.pot -d app/locale -l en --no-fuzzy-matching --width 100
 
-# Benchmarks: people list and search (10k and 100k people), the calendar feed (5,000 items), and
+# Benchmarks: 60 s of mixed load at 50 connections with wrk (SQLite, and PostgreSQL with two
+# processes when GIVEFIRST_TEST_DATABASE_URL is set), people list and search (10k and 100k people), the calendar feed (5,000 items), and
 # a capture in Chromium on a throttled phone. `make bench BENCH_ARGS="--database-url
 # postgresql+psycopg://postgres@127.0.0.1:5432/postgres"` runs the people benchmark on PostgreSQL.
 bench: $(STAMP)
+	$(BIN)/python bench/load.py
+	test -z "$$GIVEFIRST_TEST_DATABASE_URL" || $(BIN)/python bench/load.py --database-url "$$GIVEFIRST_TEST_DATABASE_URL"
 	$(BIN)/python bench/people.py $(BENCH_ARGS)
 	$(BIN)/python bench/calendar_feed.py
 	$(BIN)/python bench/capture.py

@@ -99,45 +99,86 @@ async function later(entry) {
   await save(entry);
 }
 
+const IN_FLIGHT = 4;
+const PEOPLE_URL = "/api/v1/contacts/";
+
+// One entry to the server, and what its answer means for it. Answers "sent", "later",
+// "signin" or "attention".
+async function deliver(entry) {
+  let response;
+  try {
+    response = await fetch(entry.url, {
+      method: entry.method,
+      headers: { "Content-Type": "application/json", Accept: "application/json" },
+      body: await payload(entry),
+      credentials: "same-origin",
+    });
+  } catch (error) {
+    await later(entry); // offline, or the server is unreachable
+    return "later";
+  }
+  if (response.ok) {
+    await discard(entry.key);
+    return "sent";
+  }
+  if (response.status === 401) return "signin"; // kept: sent again after the next sign-in
+  if (response.status >= 500 || response.status === 408 || response.status === 429) {
+    await later(entry);
+    return "later";
+  }
+  let detail = "";
+  try {
+    const answer = await response.json();
+    detail = answer.detail || "";
+    if (answer.field) detail = `${detail} (${answer.field})`;
+  } catch (error) {
+    detail = "";
+  }
+  entry.state = "attention";
+  entry.error = detail || `HTTP ${response.status}`;
+  await save(entry);
+  return "attention";
+}
+
+// A give for a person still waiting in the outbox goes after that person, never before.
+function waitsFor(entry, people) {
+  const body = entry.body || {};
+  return [body.contact_id, body.other_contact_id].some((id) => id && people.has(id));
+}
+
+// Everything due, several at a time, in order; when something got through, what was backing off
+// is tried again at once (the network is back).
 async function send(force) {
-  const all = (await entries()).filter((entry) => entry.state === "waiting");
-  all.sort((a, b) => a.seq - b.seq);
-  for (const entry of all) {
-    if (!force && entry.nextAt > Date.now()) continue;
-    let response;
-    try {
-      response = await fetch(entry.url, {
-        method: entry.method,
-        headers: { "Content-Type": "application/json", Accept: "application/json" },
-        body: await payload(entry),
-        credentials: "same-origin",
-      });
-    } catch (error) {
-      await later(entry); // offline, or the server is unreachable
-      continue;
-    }
-    if (response.ok) {
-      signInNeeded = false;
-      await discard(entry.key);
-    } else if (response.status === 401) {
-      signInNeeded = true; // kept: sent again after the next sign-in
-      break;
-    } else if (response.status >= 500 || response.status === 408 || response.status === 429) {
-      await later(entry);
-    } else {
-      let detail = "";
-      try {
-        const answer = await response.json();
-        detail = answer.detail || "";
-        if (answer.field) detail = `${detail} (${answer.field})`;
-      } catch (error) {
-        detail = "";
+  let due = force;
+  for (let pass = 0; pass < 5; pass += 1) {
+    const all = (await entries()).filter((entry) => entry.state === "waiting");
+    all.sort((a, b) => a.seq - b.seq);
+    const people = new Set(
+      all.filter((e) => e.url.startsWith(PEOPLE_URL)).map((e) => e.url.slice(PEOPLE_URL.length)),
+    );
+    const ready = all.filter((entry) => due || entry.nextAt <= Date.now());
+    const outcomes = [];
+    const queue = [...ready];
+    async function worker() {
+      while (queue.length && !signInNeeded) {
+        const index = queue.findIndex((entry) => !waitsFor(entry, people));
+        if (index === -1) return; // the rest waits for people sent by other workers
+        const [entry] = queue.splice(index, 1);
+        const outcome = await deliver(entry);
+        outcomes.push(outcome);
+        if (outcome === "sent") {
+          signInNeeded = false;
+          if (entry.url.startsWith(PEOPLE_URL)) people.delete(entry.url.slice(PEOPLE_URL.length));
+        }
+        if (outcome === "signin") signInNeeded = true;
+        changed();
       }
-      entry.state = "attention";
-      entry.error = detail || `HTTP ${response.status}`;
-      await save(entry);
     }
-    changed();
+    await Promise.all(Array.from({ length: IN_FLIGHT }, worker));
+    const stillWaiting = ready.length - outcomes.filter((o) => o !== "later").length;
+    const progress = outcomes.includes("sent");
+    if (signInNeeded || !progress || stillWaiting === 0) break;
+    due = true; // something went through: the others need not wait out their back-off
   }
   changed();
   schedule();
@@ -151,11 +192,22 @@ function schedule() {
   });
 }
 
+let again = null; // a flush asked for while one runs: it runs right after, never dropped
+
 /** Send what waits; `force` ignores the back-off (the "Sync now" button). One flush at a time. */
 export function flush({ force = false } = {}) {
   if (!available()) return Promise.resolve();
-  flushing ??= send(force).finally(() => {
+  if (flushing) {
+    again = { force: force || Boolean(again?.force) };
+    return flushing;
+  }
+  flushing = send(force).finally(() => {
     flushing = null;
+    if (again) {
+      const next = again;
+      again = null;
+      flush(next);
+    }
   });
   return flushing;
 }

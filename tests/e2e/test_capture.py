@@ -305,3 +305,49 @@ def test_the_capture_form_does_not_move_under_the_finger(
     page.goto(f"{live_server.url}/capture")
     expect(page.locator("#outbox")).to_be_visible()
     assert page.evaluate(LAYOUT_SHIFT) < 0.01
+
+
+def test_when_the_server_answers_again_everything_waiting_goes_at_once(
+    live_server: LiveServer, page: Page
+) -> None:
+    """Forty captures and a give for one of them wait while the server cannot be reached (the
+    hall's Wi-Fi is up, the server is not): their back-off grows to a minute. The next capture
+    that gets through takes all of them along at once (several in flight), and the give goes
+    after its person, never refused for lack of them."""
+    client = live_server.api(sign_in(live_server, page, "zoe"))
+    page.goto(f"{live_server.url}/capture")
+    wait_until_controlled(page)
+    page.route("**/api/v1/**", lambda route: route.abort())
+    ids = page.evaluate(
+        """async () => {
+            const outbox = await import("/static/js/outbox.js");
+            const ids = [];
+            for (let n = 0; n < 40; n += 1) {
+                const id = crypto.randomUUID();
+                ids.push(id);
+                await outbox.enqueue({ method: "PUT", url: `/api/v1/contacts/${id}`,
+                                       body: { full_name: `Personne ${n}` } });
+            }
+            await outbox.enqueue({ method: "PUT", url: `/api/v1/gives/${crypto.randomUUID()}`,
+                                   body: { contact_id: ids[39], kind: "resource", title: "Le guide" } });
+            // Six failed rounds: each entry now backs off for about a minute.
+            for (let round = 0; round < 6; round += 1) await outbox.flush({ force: true });
+            return ids;
+        }"""
+    )
+    wait_for_badge(page, 41)
+    page.unroute("**/api/v1/**")
+    page.evaluate(
+        """async () => {
+            const outbox = await import("/static/js/outbox.js");
+            await outbox.enqueue({ method: "PUT", url: `/api/v1/contacts/${crypto.randomUUID()}`,
+                                   body: { full_name: "La suivante" } });
+        }"""
+    )
+    wait_for_badge(page, 0)
+    people = client.get("/api/v1/contacts", params={"limit": 200}).json()["items"]
+    assert {person["id"] for person in people} >= set(ids)
+    assert len(people) == 41
+    gives = client.get("/api/v1/gives").json()
+    assert [g["contact_id"] for g in gives] == [ids[39]]
+    expect(page.locator("#attention")).to_be_hidden()
