@@ -36,7 +36,7 @@ if ("serviceWorker" in navigator) {
 // Pages kept for offline use belong to one account: forget them on sign-out, on the sign-in
 // page (the session may have ended elsewhere) and whenever another account shows up.
 function forgetPages() {
-  localStorage.removeItem("gf-recent-kept");
+  for (const key of ["gf-recent-kept", "gf-people-synced"]) localStorage.removeItem(key);
   navigator.serviceWorker?.controller?.postMessage({ type: "signed-out" });
 }
 for (const form of document.querySelectorAll('form[action="/signout"], form[action="/settings/signout-everywhere"]')) {

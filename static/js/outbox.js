@@ -213,9 +213,10 @@ export function flush({ force = false } = {}) {
 }
 
 // People kept on the phone so that likely matches are offered offline too.
-export async function rememberPeople(people) {
+// `replace`: the whole list (a full sync); otherwise the people given are added or updated.
+export async function rememberPeople(people, { replace = true } = {}) {
   await run("people", "readwrite", (store) => {
-    store.clear();
+    if (replace) store.clear();
     for (const person of people) store.put(person);
     return null;
   });

@@ -31,11 +31,22 @@ self.addEventListener("message", (event) => {
 });
 
 // Pages the user will want at the venue (capture, the current event, people), fetched ahead.
+// A page kept less than this long ago is not fetched again when a page asks to keep it: every
+// page view asks, and a visit refreshes the kept copy of the page visited anyway.
+const KEPT_FRESH_MS = 15 * 60 * 1000;
+
+async function keptRecently(cache, url) {
+  const kept = await cache.match(url);
+  const date = kept && Date.parse(kept.headers.get("date") || "");
+  return Boolean(date) && Date.now() - date < KEPT_FRESH_MS;
+}
+
 async function keep(urls) {
   const cache = await caches.open(PAGES);
   await Promise.all(
     urls.map(async (url) => {
       try {
+        if (await keptRecently(cache, url)) return;
         const response = await fetch(url, { credentials: "same-origin" });
         if (response.ok && !response.redirected) await cache.put(url, response);
       } catch (error) {

@@ -92,23 +92,40 @@ export function offerMatches(form) {
   };
 }
 
-/** Keep recent people on the phone, so that matches are offered offline too. */
+const FULL_SYNC_EVERY = 24 * 60 * 60 * 1000;
+const SYNCED = "gf-people-synced";
+
+/** Keep recent people on the phone, so that matches are offered offline too: the 1,000 most
+ * recent once a day, and otherwise only those new or changed since the last visit (the list
+ * comes most recent first, so it stops at the first person already kept as they are). */
 export async function keepPeople() {
   if (!navigator.onLine) return;
+  const synced = JSON.parse(localStorage.getItem(SYNCED) || "null");
+  const full = !synced || Date.now() - synced.at > FULL_SYNC_EVERY;
+  const known = full ? new Map() : new Map((await rememberedPeople()).map((p) => [p.id, p.updated_at]));
   try {
     const kept = [];
     let cursor = "";
-    for (let page = 0; page < 5; page++) {
-      const response = await fetch(`/api/v1/contacts?limit=200&sort=recent${cursor ? "&cursor=" + cursor : ""}`, {
+    let done = false;
+    for (let page = 0; page < 5 && !done; page++) {
+      const limit = full ? 200 : 50;
+      const response = await fetch(`/api/v1/contacts?limit=${limit}&sort=recent${cursor ? "&cursor=" + cursor : ""}`, {
         headers: { Accept: "application/json" },
       });
       if (!response.ok) return;
       const answer = await response.json();
-      for (const p of answer.items) kept.push({ id: p.id, full_name: p.full_name, company: p.company, email: p.email });
+      for (const p of answer.items) {
+        if (!full && known.get(p.id) === p.updated_at) {
+          done = true;
+          break;
+        }
+        kept.push({ id: p.id, full_name: p.full_name, company: p.company, email: p.email, updated_at: p.updated_at });
+      }
       if (!answer.next_cursor) break;
       cursor = answer.next_cursor;
     }
-    await rememberPeople(kept);
+    await rememberPeople(kept, { replace: full });
+    localStorage.setItem(SYNCED, JSON.stringify({ at: full ? Date.now() : synced.at }));
   } catch (error) {
     // offline or signed out: keep what the phone already has
   }
