@@ -26,7 +26,7 @@ from app.network import service as network
 class Wiring:
     """Every extension point, with what plugs into it, in the order they show."""
 
-    calendar_sources: tuple[calendar.ItemSource, ...]
+    calendar_sources: tuple[calendar.FeedSource, ...]
     digest_sections: tuple[digest.SectionSource, ...]
     merge_hooks: tuple[contacts.MergeHook, ...]
     cadence_listeners: tuple[network.CadenceListener, ...]
@@ -39,7 +39,14 @@ class Wiring:
 def wiring() -> Wiring:
     """The application's wiring."""
     return Wiring(
-        calendar_sources=(event_calendar.event_items, give_calendar.give_items),
+        calendar_sources=(
+            calendar.FeedSource(
+                items=event_calendar.event_items, version=event_calendar.events_version
+            ),
+            calendar.FeedSource(
+                items=give_calendar.give_items, version=give_calendar.gives_version
+            ),
+        ),
         digest_sections=(
             event_calendar.today_events,
             give_calendar.gives_today,

@@ -1,5 +1,6 @@
 """The calendar feed (needs only its secret token) and its JSON API."""
 
+from datetime import datetime
 from email.utils import format_datetime, parsedate_to_datetime
 from typing import Any
 
@@ -88,20 +89,54 @@ def _not_modified(request: Request, etag: str, last_modified_http: str) -> bool:
     return False
 
 
+def accepts_gzip(request: Request) -> bool:
+    """Whether the client takes a gzip body (`gzip` or `*` in Accept-Encoding, not at q=0)."""
+    for part in request.headers.get("accept-encoding", "").split(","):
+        name, _sep, params = part.partition(";")
+        if name.strip().lower() not in ("gzip", "*"):
+            continue
+        quality = params.strip().removeprefix("q=").strip()
+        try:
+            return not quality or float(quality) > 0
+        except ValueError:
+            return False
+    return False
+
+
 @feed_router.get("/calendar/{token}.ics")
 def feed(request: Request, session: SessionDep, token: str) -> Response:
-    """The user's private feed: events going, interested or attended, and planned gives."""
+    """The user's private feed: events going, interested or attended, and planned gives.
+
+    A revalidation whose inputs did not change (the stored version matches) answers 304 from
+    the stored validators, building nothing; otherwise the file this process built for that
+    version is served, or it is built. The body is sent gzip-compressed by this route when the
+    client accepts it (GZipMiddleware passes a response with Content-Encoding through untouched).
+    """
     found, owner = calendar.feed_by_token(session, token=token)
     sources = request.app.state.wiring.calendar_sources
-    built = calendar.render_feed(session, feed=found, user=owner, sources=sources)
-    last_modified = format_datetime(built.last_modified, usegmt=True)
-    headers = {
-        "ETag": f'"{built.etag}"',
-        "Last-Modified": last_modified,
+    version = calendar.feed_version(session, feed=found, user=owner, sources=sources)
+    known = calendar.known_validators(feed=found, version=version)
+    if known is not None:
+        headers = _validator_headers(known.etag, known.last_modified)
+        if _not_modified(request, known.etag, headers["Last-Modified"]):
+            return Response(status_code=304, headers=headers)
+    built = calendar.feed_file(session, feed=found, user=owner, sources=sources, version=version)
+    headers = _validator_headers(built.etag, built.last_modified)
+    if _not_modified(request, built.etag, headers["Last-Modified"]):
+        return Response(status_code=304, headers=headers)
+    headers["Content-Disposition"] = 'inline; filename="givefirst.ics"'
+    if accepts_gzip(request):
+        # GZipMiddleware adds this Vary to the responses it passes through, not to this one.
+        headers["Content-Encoding"] = "gzip"
+        headers["Vary"] = "Accept-Encoding"
+        return Response(built.gzipped, media_type=ICS, headers=headers)
+    return Response(built.body, media_type=ICS, headers=headers)
+
+
+def _validator_headers(etag: str, last_modified: datetime) -> dict[str, str]:
+    return {
+        "ETag": f'"{etag}"',
+        "Last-Modified": format_datetime(last_modified, usegmt=True),
         "Cache-Control": "private, no-cache",
         "X-Robots-Tag": "noindex",
     }
-    if _not_modified(request, built.etag, last_modified):
-        return Response(status_code=304, headers=headers)
-    headers["Content-Disposition"] = 'inline; filename="givefirst.ics"'
-    return Response(built.body, media_type=ICS, headers=headers)

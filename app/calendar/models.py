@@ -29,6 +29,9 @@ class CalendarFeed(SQLModel, table=True):
     digest_failures: int = 0
     # What the feed answered last, so that Last-Modified moves only when the content does.
     content_etag: str = Field(default="", max_length=64)
+    # The version of the feed's inputs that answer was built from (see `service.feed_version`):
+    # while it is unchanged, the validators above still hold and a revalidation needs no build.
+    content_version: str = Field(default="", max_length=64)
     content_changed_at: datetime = InstantField(default_factory=utcnow)
     created_at: datetime = InstantField(default_factory=utcnow)
     updated_at: datetime = InstantField(default_factory=utcnow)

@@ -11,15 +11,19 @@ changes too: the next `GET /api/v1/calendar` stores the new hash (the old URLs s
 """
 
 import base64
+import gzip
 import hashlib
 import hmac
 import secrets
 import uuid
+from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from threading import Lock
 from typing import Protocol
 
+import icalendar
 from sqlalchemy import delete as sa_delete
 from sqlalchemy import select as sa_select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -120,9 +124,24 @@ def feed_path(token: str) -> str:
 
 
 class ItemSource(Protocol):
-    """What a feature puts in every feed (events, gives): wired in `app.wiring`."""
+    """The items a feature puts in every feed (events, gives)."""
 
     def __call__(self, session: Session, user: User, feed: CalendarFeed) -> Iterable[FeedItem]: ...
+
+
+class VersionSource(Protocol):
+    """A cheap token of a feature's items (one aggregate query, nothing loaded): it changes
+    whenever what the matching `ItemSource` returns may have changed."""
+
+    def __call__(self, session: Session, user: User, feed: CalendarFeed) -> str: ...
+
+
+@dataclass(frozen=True)
+class FeedSource:
+    """What a feature puts in every feed, and its version: wired in `app.wiring`."""
+
+    items: ItemSource
+    version: VersionSource
 
 
 def feed_name(user: User) -> str:
@@ -131,22 +150,150 @@ def feed_name(user: User) -> str:
         return gettext("Givefirst – %(name)s") % {"name": user.display_name or user.email}
 
 
-@dataclass
-class FeedFile:
-    body: bytes
+# Bump when what the feed writes for the same inputs changes (a new property, another layout):
+# stored versions then no longer match, and every feed is built again once.
+FEED_FORMAT = "1"
+GZIP_LEVEL = 6
+BUILT_CACHE_BYTES = 64 * 1024 * 1024
+
+
+def feed_version(
+    session: Session, *, feed: CalendarFeed, user: User, sources: Sequence[FeedSource]
+) -> str:
+    """A digest of everything the feed's file is made from, without building it.
+
+    Its parts: the file's format (and the icalendar writing it), what comes from the owner (the
+    calendar's name; the zone of all-day items), the feed's settings, and each source's version.
+    It is read before any item, so a build may be newer than its version, never older.
+    """
+    parts = [
+        FEED_FORMAT,
+        icalendar.__version__,
+        feed_name(user),
+        user.timezone,
+        f"gives={feed.include_gives},notes={feed.include_notes}",
+        *(source.version(session, user, feed) for source in sources),
+    ]
+    return hashlib.blake2b("\x00".join(parts).encode(), digest_size=16).hexdigest()
+
+
+@dataclass(frozen=True)
+class Validators:
     etag: str
     last_modified: datetime
 
 
-def render_feed(
-    session: Session, *, feed: CalendarFeed, user: User, sources: Sequence[ItemSource]
+def known_validators(*, feed: CalendarFeed, version: str) -> Validators | None:
+    """The validators of the feed's last answer, when its inputs have not changed since."""
+    if not feed.content_etag or feed.content_version != version:
+        return None
+    return Validators(etag=feed.content_etag, last_modified=feed.content_changed_at)
+
+
+@dataclass(frozen=True)
+class FeedFile:
+    body: bytes
+    gzipped: bytes
+    etag: str
+    last_modified: datetime
+
+
+@dataclass(frozen=True)
+class _Built:
+    version: str
+    etag: str
+    body: bytes
+    gzipped: bytes
+
+
+# The last file built for each user, in this process: the database stays the truth (an entry
+# serves only the version it was built from), so any process may hold one or none. Bounded by
+# its bytes, the least recently served going first.
+_built: OrderedDict[uuid.UUID, _Built] = OrderedDict()
+_built_bytes = 0
+_built_lock = Lock()
+
+
+def _remember(user_id: uuid.UUID, built: _Built) -> None:
+    global _built_bytes
+    size = len(built.body) + len(built.gzipped)
+    with _built_lock:
+        old = _built.pop(user_id, None)
+        if old is not None:
+            _built_bytes -= len(old.body) + len(old.gzipped)
+        if size > BUILT_CACHE_BYTES:
+            return
+        _built[user_id] = built
+        _built_bytes += size
+        while _built_bytes > BUILT_CACHE_BYTES:
+            _gone, evicted = _built.popitem(last=False)
+            _built_bytes -= len(evicted.body) + len(evicted.gzipped)
+
+
+def _recall(user_id: uuid.UUID, version: str) -> _Built | None:
+    with _built_lock:
+        found = _built.get(user_id)
+        if found is None or found.version != version:
+            return None
+        _built.move_to_end(user_id)
+        return found
+
+
+def forget_built_feeds() -> None:
+    """Forget the files this process built (for tests and benchmarks of a new process)."""
+    global _built_bytes
+    with _built_lock:
+        _built.clear()
+        _built_bytes = 0
+
+
+def _record(session: Session, feed: CalendarFeed, *, etag: str, version: str) -> None:
+    """Store what the feed answers now; Last-Modified moves only when the content does."""
+    if etag == feed.content_etag and version == feed.content_version:
+        return
+    if etag != feed.content_etag:
+        feed.content_etag = etag
+        feed.content_changed_at = utcnow().replace(microsecond=0)
+    feed.content_version = version
+    session.add(feed)
+
+
+def feed_file(
+    session: Session,
+    *,
+    feed: CalendarFeed,
+    user: User,
+    sources: Sequence[FeedSource],
+    version: str,
 ) -> FeedFile:
-    """The feed's file, with validators that change only when its content does.
+    """The feed's file for this version of its inputs: the one this process built, else built."""
+    found = _recall(user.id, version)
+    if found is None:
+        return render_feed(session, feed=feed, user=user, sources=sources, version=version)
+    _record(session, feed, etag=found.etag, version=version)
+    return FeedFile(
+        body=found.body,
+        gzipped=found.gzipped,
+        etag=found.etag,
+        last_modified=feed.content_changed_at,
+    )
+
+
+def render_feed(
+    session: Session,
+    *,
+    feed: CalendarFeed,
+    user: User,
+    sources: Sequence[FeedSource],
+    version: str,
+) -> FeedFile:
+    """The feed's file, built, with validators that change only when its content does.
 
     Items already written by any app process are read back from `calendar_item_cache` (checked
-    by digest); new or changed ones are written by icalendar and stored for the next build.
+    by digest); new or changed ones are written by icalendar and stored for the next build. The
+    file and its gzip form are kept in this process for the next request of the same version.
     """
-    items = [item for source in sources for item in source(session, user, feed)]
+    items = [item for source in sources for item in source.items(session, user, feed)]
     rows = session.execute(
         sa_select(
             col(CalendarItemCache.uid), col(CalendarItemCache.digest), col(CalendarItemCache.ics)
@@ -167,11 +314,11 @@ def render_feed(
     body = build_calendar(name=feed_name(user), items=items, serialize=serialize)
     _store_items(session, user=user, fresh=fresh, gone=cached.keys() - {i.uid for i in items})
     tag = etag(body)
-    if tag != feed.content_etag:
-        feed.content_etag = tag
-        feed.content_changed_at = utcnow().replace(microsecond=0)
-        session.add(feed)
-    return FeedFile(body=body, etag=tag, last_modified=feed.content_changed_at)
+    # mtime=0: the same body always compresses to the same bytes.
+    gzipped = gzip.compress(body, compresslevel=GZIP_LEVEL, mtime=0)
+    _remember(user.id, _Built(version=version, etag=tag, body=body, gzipped=gzipped))
+    _record(session, feed, etag=tag, version=version)
+    return FeedFile(body=body, gzipped=gzipped, etag=tag, last_modified=feed.content_changed_at)
 
 
 def _store_items(

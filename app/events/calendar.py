@@ -8,7 +8,7 @@ from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_time
-from sqlalchemy import or_
+from sqlalchemy import func, or_
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
@@ -81,6 +81,18 @@ def event_items(session: Session, user: User, feed: CalendarFeed) -> Iterable[Fe
         .order_by(col(Event.starts_at), col(Event.id))
     )
     return [event_item(row, include_notes=feed.include_notes) for row in session.execute(query)]
+
+
+def events_version(session: Session, user: User, feed: CalendarFeed) -> str:
+    """A token of the feed's events: their count, last change and sum of sequences.
+
+    Every edit moves `updated_at` and `sequence`, and an event entering or leaving the feed
+    (created, deleted, status changed) moves the count or the last change."""
+    query = sa_select(
+        func.count(), func.max(col(Event.updated_at)), func.sum(col(Event.sequence))
+    ).where(col(Event.owner_id) == user.id, col(Event.status).in_(FEED_STATUSES))
+    count, changed, sequences = session.execute(query).one()
+    return f"events:{count}:{changed}:{sequences}"
 
 
 def event_file(session: Session, *, owner: User, event_id: uuid.UUID) -> tuple[Event, bytes]:

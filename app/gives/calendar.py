@@ -6,6 +6,8 @@ from collections.abc import Iterable
 from datetime import date, timedelta
 from urllib.parse import urlencode
 
+from sqlalchemy import func
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from app.accounts.models import User
@@ -57,6 +59,26 @@ def give_items(session: Session, user: User, feed: CalendarFeed) -> Iterable[Fee
     )
     people = gives.people_of(session, owner=user, gives=planned)
     return [give_item(give, people, user.timezone) for give in planned]
+
+
+def gives_version(session: Session, user: User, feed: CalendarFeed) -> str:
+    """A token of the feed's gives: their count, last change and sum of sequences, and the same
+    of the owner's people (a give's description names them; merging two removes one)."""
+    if not feed.include_gives:
+        return "gives:none"
+    people = col(Contact.owner_id) == user.id
+    query = sa_select(
+        func.count(),
+        func.max(col(Give.updated_at)),
+        func.sum(col(Give.sequence)),
+        sa_select(func.count()).where(people).scalar_subquery(),
+        sa_select(func.max(col(Contact.updated_at))).where(people).scalar_subquery(),
+    ).where(
+        col(Give.owner_id) == user.id,
+        col(Give.status) == GiveStatus.planned.value,
+        col(Give.due_on).is_not(None),
+    )
+    return "gives:" + ":".join(str(value) for value in session.execute(query).one())
 
 
 def give_file(session: Session, *, owner: User, give_id: uuid.UUID) -> tuple[Give, bytes]:

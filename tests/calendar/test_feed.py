@@ -1,5 +1,6 @@
 """The private feed: what it holds, read back by icalendar and by ical.js, its token and its caching."""
 
+import gzip
 import uuid
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -257,6 +258,49 @@ def test_etag_and_last_modified_answer_304_until_something_changes(
         },
     )
     assert stale.status_code == 200
+
+
+def _raw(client: TestClient, path: str, encoding: str) -> tuple[dict[str, str], bytes]:
+    """The response's headers and its bytes as sent, not decoded."""
+    with client.stream("GET", path, headers={"Accept-Encoding": encoding}) as response:
+        assert response.status_code == 200
+        return dict(response.headers), b"".join(response.iter_raw())
+
+
+def test_an_unchanged_feed_is_neither_built_nor_compressed_again(
+    alice: TestClient, client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from app.calendar import service
+
+    ids = _create_events(alice)
+    path = _feed_path(alice)
+    plain_headers, plain = _raw(client, path, "identity")
+    assert "content-encoding" not in plain_headers
+    assert "Accept-Encoding" in plain_headers["vary"]
+
+    def no_build(*args: Any, **kwargs: Any) -> Any:
+        raise AssertionError("the feed was built again")
+
+    monkeypatch.setattr(service, "render_feed", no_build)
+    monkeypatch.setattr(service.gzip, "compress", no_build)
+    etag = plain_headers["etag"]
+    assert client.get(path, headers={"If-None-Match": etag}).status_code == 304
+    gzip_headers, compressed = _raw(client, path, "gzip")
+    assert gzip_headers["content-encoding"] == "gzip" and gzip_headers["etag"] == etag
+    assert gzip_headers["vary"] == "Accept-Encoding"
+    assert gzip.decompress(compressed) == plain
+    assert client.get(path).content == plain
+    # Another process has built nothing yet: the stored version still answers the 304.
+    service.forget_built_feeds()
+    assert client.get(path, headers={"If-None-Match": etag}).status_code == 304
+    monkeypatch.undo()
+
+    # An edit changes the version, so the file is built again: new body, new validators.
+    alice.patch(f"/api/v1/events/{ids[0]}", json={"name": "Meetup renommé"})
+    after = client.get(path, headers={"If-None-Match": etag})
+    assert after.status_code == 200 and after.headers["etag"] != etag
+    assert after.content != plain and b"SUMMARY:Meetup renomm" in after.content
+    assert client.get(path, headers={"If-None-Match": after.headers["etag"]}).status_code == 304
 
 
 def test_the_url_can_be_asked_again_and_rotating_kills_the_old_one(

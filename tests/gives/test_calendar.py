@@ -16,6 +16,7 @@ from app.calendar import digest
 from app.wiring import wiring
 from tests.calendar.icaljs import parse_with_icaljs
 from tests.gives.test_api import event, paris_today, person, put_give
+from tests.helpers import Clock
 
 SECTIONS = wiring().digest_sections
 # Due dates count in days from now: on a fixed instant, never across a midnight mid-test.
@@ -94,8 +95,27 @@ def test_a_change_bumps_sequence_and_etag_and_done_leaves(
         if str(v["uid"]).startswith("give-")
     )
     assert int(vevent["sequence"]) == 1
+    assert client.get(path, headers={"If-None-Match": second.headers["etag"]}).status_code == 304
     alice.patch(f"/api/v1/gives/{give['id']}", json={"status": "done"})
-    assert b"give-" not in client.get(path).content
+    third = client.get(path, headers={"If-None-Match": second.headers["etag"]})
+    assert third.status_code == 200 and third.headers["etag"] != second.headers["etag"]
+    assert b"give-" not in third.content
+
+
+def test_renaming_a_person_changes_the_feed_of_their_gives(
+    alice: TestClient, client: TestClient, clock: Clock
+) -> None:
+    lea = person(alice, "Léa")
+    put_give(alice, contact_id=lea, kind="resource", due_on=paris_today().isoformat())
+    path = urlsplit(alice.get("/api/v1/calendar").json()["url"]).path
+    first = client.get(path)
+    assert client.get(path, headers={"If-None-Match": first.headers["etag"]}).status_code == 304
+    # The feed's version sees a change through `updated_at`, which moves with the real clock.
+    clock.set(clock.now() + timedelta(seconds=1))
+    assert alice.patch(f"/api/v1/contacts/{lea}", json={"full_name": "Léa Durand"}).is_success
+    second = client.get(path, headers={"If-None-Match": first.headers["etag"]})
+    assert second.status_code == 200 and second.headers["etag"] != first.headers["etag"]
+    assert "Léa Durand" in second.content.decode()
 
 
 def test_gives_stay_out_when_the_user_says_so(alice: TestClient, client: TestClient) -> None:
@@ -206,7 +226,12 @@ def test_items_written_once_are_shared_through_the_database(
     from sqlmodel import select
 
     from app.calendar import ical
+    from app.calendar import service as calendar
     from app.calendar.models import CalendarItemCache
+
+    def new_process() -> None:
+        ical.clear_cache()
+        calendar.forget_built_feeds()
 
     lea = person(alice, "Léa")
     give = put_give(
@@ -216,10 +241,10 @@ def test_items_written_once_are_shared_through_the_database(
     db.expire_all()
     rows = {row.uid: row for row in db.exec(select(CalendarItemCache))}
     assert f"give-{give['id']}@givefirst" in rows
-    ical.clear_cache()  # a new process
+    new_process()
     assert feed(client, alice) == first
     alice.patch(f"/api/v1/gives/{give['id']}", json={"title": "Après"})
-    ical.clear_cache()
+    new_process()
     assert "SUMMARY:Après" in feed(client, alice).decode()
     alice.patch(f"/api/v1/gives/{give['id']}", json={"status": "done"})
     feed(client, alice)
