@@ -89,11 +89,15 @@ form.addEventListener("submit", async (event) => {
   const status = document.getElementById("status");
   status.hidden = false;
   status.textContent = savedMessage(label);
-  if (next === "person" && navigator.onLine) {
-    await flush({ force: true });
-    location.href = `/people/${target}`;
-    return;
-  }
+  const open = next === "person" && navigator.onLine;
+  if (open) await flush({ force: true });
+  // Emptied before leaving too: the page kept for "back" must not hold this person's fields.
+  startFresh();
+  if (open) location.href = `/people/${target}`;
+});
+
+// An empty form for the next person, at the same event, with a new id; the name first.
+function startFresh() {
   const eventId = form.elements.event_id.value;
   form.reset();
   form.elements.event_id.value = eventId;
@@ -103,7 +107,7 @@ form.addEventListener("submit", async (event) => {
   matches.forget();
   hidePreview();
   form.elements.full_name.focus();
-});
+}
 
 offerScanner((fields) => {
   for (const [name, value] of Object.entries(fields)) if (form.elements[name]) form.elements[name].value = value;
@@ -118,8 +122,10 @@ const freshId = () => {
 };
 freshId();
 addEventListener("pageshow", (event) => {
-  if (event.persisted) freshId();
+  // Back/forward restores the page as it was left: never with someone else's fields in it.
+  if (event.persisted && !form.dataset.replaces) startFresh();
 });
+if (!document.activeElement || document.activeElement === document.body) form.elements.full_name.focus();
 
 const refreshOutbox = watchOutbox({ onFix: refill });
 if (available()) {

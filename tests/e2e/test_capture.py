@@ -351,3 +351,32 @@ def test_when_the_server_answers_again_everything_waiting_goes_at_once(
     gives = client.get("/api/v1/gives").json()
     assert [g["contact_id"] for g in gives] == [ids[39]]
     expect(page.locator("#attention")).to_be_hidden()
+
+
+def test_back_after_save_and_open_shows_an_empty_form_for_the_next_person(
+    live_server: LiveServer, page: Page
+) -> None:
+    """ "Save and open", then back: the form is empty (name first), so the next person never
+    inherits what was said with the previous one."""
+    client = live_server.api(sign_in(live_server, page, "zoe"))
+    page.goto(f"{live_server.url}/capture")
+    wait_until_controlled(page)
+    expect(page.locator("#f-full_name")).to_be_focused()
+    page.fill("#f-full_name", "Léa Roux")
+    page.fill("#f-hook", "vélos cargo")
+    page.get_by_role("button", name="Enregistrer et ouvrir").click()
+    page.wait_for_url(re.compile(r"/people/[0-9a-f-]{36}$"))
+    page.go_back()
+    expect(page.locator("h1")).to_have_text("Saisir une personne")
+    for field in ("#f-full_name", "#f-hook", "#f-company", "#f-needs"):
+        expect(page.locator(field)).to_have_value("")
+    page.fill("#f-full_name", "Paul Petit")
+    page.get_by_role("button", name="Enregistrer et suivant").click()
+    wait_for_badge(page, 0)
+
+    def people() -> dict[str, str | None]:
+        items = client.get("/api/v1/contacts").json()["items"]
+        return {p["full_name"]: p["hook"] for p in items}
+
+    eventually(lambda: len(people()) == 2, "two people on the server")
+    assert people() == {"Léa Roux": "vélos cargo", "Paul Petit": None}
