@@ -61,16 +61,26 @@ def event_end(event: Event) -> datetime:
     return event.starts_at + (timedelta(days=1) if event.all_day else timedelta(hours=2))
 
 
+def follow_up_deadline(event: Event) -> datetime:
+    """The end of the 72 hours after an event in which everyone met there is followed up."""
+    return event_end(event) + timedelta(hours=FOLLOW_UP_HOURS)
+
+
 def default_due(kind: str, *, event: Event | None, today: date) -> date:
     """A sensible due day for a kind of give: e.g. two days after the event ends for an
-    introduction, the same day for a congratulation; never in the past."""
+    introduction, the same day for a congratulation; for a give to someone met at an event, never
+    past the day its 72 hours run out; never in the past."""
     days = DUE_DAYS.get(GiveKind(kind) if kind in GiveKind.__members__ else GiveKind.resource, 2)
-    base = today
+    due = today + timedelta(days=days)
     if event is not None:
+        zone = ZoneInfo(event.timezone)
         # The last day of the event, in its own zone (an all-day end is exclusive).
         end = event_end(event) - (timedelta(seconds=1) if event.all_day else timedelta(0))
-        base = end.astimezone(ZoneInfo(event.timezone)).date()
-    return max(base + timedelta(days=days), today)
+        due = min(
+            end.astimezone(zone).date() + timedelta(days=days),
+            follow_up_deadline(event).astimezone(zone).date(),
+        )
+    return max(due, today)
 
 
 def get_give(session: Session, *, owner: User, give_id: uuid.UUID) -> Give:
@@ -366,8 +376,14 @@ def suggest(contact: Contact, meeting: Meeting | None, locale: str) -> dict[str,
     return {"kind": kind.value, "title": title[:200]}
 
 
-def _followed_up_ids(session: Session, owner: User, meetings: list[Meeting]) -> set[uuid.UUID]:
-    """People with a give done, or an interaction, since the meeting."""
+def _followed_up_ids(
+    session: Session, owner: User, meetings: list[Meeting], *, until: datetime | None = None
+) -> set[uuid.UUID]:
+    """People with a give done, or an interaction, since the meeting (and before `until`)."""
+
+    def in_time(at: datetime | None, since: datetime) -> bool:
+        return at is not None and at >= since and (until is None or at <= until)
+
     ids = [m.contact_id for m in meetings]
     if not ids:
         return set()
@@ -382,14 +398,14 @@ def _followed_up_ids(session: Session, owner: User, meetings: list[Meeting]) -> 
     followed: set[uuid.UUID] = set()
     for person, other, done_at in done:
         for who in (person, other):
-            if who in since and done_at is not None and done_at >= since[who]:
+            if who in since and in_time(done_at, since[who]):
                 followed.add(who)
     talks = session.exec(
         select(Interaction.contact_id, Interaction.happened_at).where(
             Interaction.owner_id == owner.id, col(Interaction.contact_id).in_(ids)
         )
     )
-    followed.update(who for who, at in talks if at >= since[who])
+    followed.update(who for who, at in talks if in_time(at, since[who]))
     return followed
 
 
@@ -406,6 +422,8 @@ def follow_up(session: Session, *, owner: User, event: Event) -> FollowUpList:
     )
     meetings = [meeting for _contact, meeting in rows]
     followed = _followed_up_ids(session, owner, meetings)
+    deadline = follow_up_deadline(event)
+    on_time = _followed_up_ids(session, owner, meetings, until=deadline)
     ids = [contact.id for contact, _meeting in rows]
     gives_by_person: dict[uuid.UUID, list[Give]] = {}
     if ids:
@@ -437,11 +455,10 @@ def follow_up(session: Session, *, owner: User, event: Event) -> FollowUpList:
                 suggestion=suggest(contact, meeting, owner.locale) if show_suggestion else None,
             )  # fmt: skip
         )
-    end = event_end(event)
     return FollowUpList(
-        event_id=event.id, event_name=event.name, ends_at=end,
-        deadline=end + timedelta(hours=FOLLOW_UP_HOURS),
-        followed_up=sum(person.followed_up for person in people), total=len(people), people=people,
+        event_id=event.id, event_name=event.name, ends_at=event_end(event), deadline=deadline,
+        followed_up=sum(person.contact_id in on_time for person in people), total=len(people),
+        people=people,
     )  # fmt: skip
 
 

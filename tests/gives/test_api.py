@@ -3,7 +3,7 @@ cadence reset, the follow-up list, suggestions, and no field about what a contac
 
 import re
 import uuid
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -57,7 +57,11 @@ def test_due_date_defaults_per_kind_after_the_event(
     extra = {"other_contact_id": marc} if kind == "introduction" else {}
     give = put_give(alice, contact_id=lea, event_id=met["id"], kind=kind, **extra)
     end = date.fromisoformat(met["ends_at"][:10])
-    assert give["due_on"] == (end + timedelta(days=days)).isoformat()
+    # The kind's default, but never past the day the 72 hours after the event run out.
+    ends_at = datetime.fromisoformat(met["ends_at"])
+    last_day = (ends_at + timedelta(hours=72)).astimezone(ZoneInfo("Europe/Paris")).date()
+    assert give["due_on"] == min(end + timedelta(days=days), last_day).isoformat()
+    assert give["due_on"] <= last_day.isoformat()
     assert give["status"] == "planned"
     assert give["title"]  # a title in the user's language when none is given
 
