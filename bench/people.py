@@ -7,7 +7,9 @@ A script, not a test: `python bench/people.py` (SQLite in a temporary directory)
 For each size it builds a database through the real migrations, fills one account with N people
 (plus a second account, to show that scoping does not leak into timings) with bulk inserts whose
 search terms come from the service's own `terms_for`, then times `list_contacts` (and the HTTP API,
-serialisation included) for the list, a second page, searches and filters.
+serialisation included) for the list, a second page, searches and filters; then, through HTTP,
+the pages: Today (gives due this week, an event to follow up, people losing touch), the people
+list, a search on it and a person's page, with how many SQL statements each runs.
 """
 
 from __future__ import annotations
@@ -42,6 +44,7 @@ from app.contacts import service
 from app.contacts.models import Contact, ContactTerm, Meeting
 from app.db import make_engine, migrate
 from app.events.models import Event
+from app.gives.models import Give
 
 # --- realistic people ------------------------------------------------------------------------
 
@@ -205,6 +208,8 @@ def people(rng: random.Random, n: int, owner_id: uuid.UUID) -> Iterator[dict[str
             "last_met_at": None,
             "last_interaction_at": None,
             "recent_at": created_at,
+            "touch_due_on": None,
+            "touch_snoozed_until": None,
             "created_at": created_at,
             "updated_at": created_at,
         }
@@ -275,8 +280,11 @@ def fill(engine: Engine, owner: User, n: int, rng: random.Random, events: int) -
             if row["last_met_at"] is None or met_at > row["last_met_at"]:
                 row["last_met_at"] = met_at
             row["recent_at"] = max(row["recent_at"], met_at)
+    today_rows = today_rows_for(rng, owner, contacts)
     terms = []
     for row in contacts:
+        # A touch due half a year after the last meeting (or the capture), as `refresh_touch` does.
+        row["touch_due_on"] = ((row["last_met_at"] or row["created_at"]) + timedelta(180)).date()
         view = SimpleNamespace(**row)
         row["sort_name"] = service._sort_name(view)  # as put_contact does
         terms.extend(
@@ -292,6 +300,9 @@ def fill(engine: Engine, owner: User, n: int, rng: random.Random, events: int) -
             session.execute(insert(Meeting.__table__), chunk)  # type: ignore[attr-defined]
         for chunk in _chunks(terms):
             session.execute(insert(ContactTerm.__table__), chunk)  # type: ignore[attr-defined]
+        session.execute(insert(Event.__table__), today_rows["events"])  # type: ignore[attr-defined]
+        session.execute(insert(Meeting.__table__), today_rows["meetings"])  # type: ignore[attr-defined]
+        session.execute(insert(Give.__table__), today_rows["gives"])  # type: ignore[attr-defined]
         session.commit()
     inserted = time.perf_counter() - started
     busiest: dict[uuid.UUID, int] = {}
@@ -305,7 +316,43 @@ def fill(engine: Engine, owner: User, n: int, rng: random.Random, events: int) -
         "insert_s": inserted,
         "event_id": event_id,
         "event_people": busiest[event_id],
+        "contact_id": contacts[0]["id"],
     }
+
+
+def today_rows_for(
+    rng: random.Random, owner: User, contacts: list[dict[str, Any]]
+) -> dict[str, list[dict[str, Any]]]:
+    """What fills Today, relative to the real clock (the app's): an event that ended yesterday
+    with 40 people met there, and 40 planned gives due from last week to next week."""
+    now = datetime.now(UTC)
+    starts = now - timedelta(days=1, hours=3)
+    event = {
+        "id": uuid.uuid4(), "owner_id": owner.id, "name": "Salon d'hier", "starts_at": starts,
+        "status": "attended", "kind": "salon", "all_day": False, "timezone": "Europe/Paris",
+        "public": False, "cancelled": False, "series_name": "", "series_link": "",
+        "auto_attended": False, "sequence": 0, "created_at": starts, "updated_at": starts,
+    }  # fmt: skip
+    met = rng.sample(contacts, k=min(40, len(contacts)))
+    meetings = [
+        {"id": uuid.uuid4(), "owner_id": owner.id, "contact_id": row["id"],
+         "event_id": event["id"], "met_at": starts + timedelta(minutes=index), "note": None}
+        for index, row in enumerate(met)
+    ]  # fmt: skip
+    gives = []
+    for index in range(40):
+        person, other = rng.sample(contacts, k=2) if len(contacts) > 1 else (contacts[0], None)
+        introduction = other is not None and index % 4 == 0
+        gives.append(
+            {"id": uuid.uuid4(), "owner_id": owner.id, "contact_id": person["id"],
+             "other_contact_id": other["id"] if introduction and other else None,
+             "event_id": None, "kind": "introduction" if introduction else "resource",
+             "title": f"Give {index}", "details": None,
+             "due_on": (now + timedelta(days=index % 15 - 7)).date(), "status": "planned",
+             "done_at": None, "intro_state": "draft" if introduction else None,
+             "intro_why": None, "sequence": 0, "created_at": now, "updated_at": now}
+        )  # fmt: skip
+    return {"events": [event], "meetings": meetings, "gives": gives}
 
 
 # --- measuring --------------------------------------------------------------------------------
@@ -374,6 +421,29 @@ def service_query(engine: Engine, owner: User, params: dict[str, Any]) -> Callab
             return service.list_contacts(
                 session, owner=owner, query=service.PeopleQuery(**params, cursor=cursor)
             )
+
+    return call
+
+
+def pages(info: dict[str, Any]) -> list[tuple[str, str, dict[str, str]]]:
+    """The pages a signed-in user opens most: (name, path, query)."""
+    return [
+        ("Today (/)", "/", {}),
+        ("people (/people)", "/people", {}),
+        ("people, name order", "/people", {"sort": "name"}),
+        ("people search (marie)", "/people", {"q": "marie"}),
+        (f"people search ({RARE_WORD})", "/people", {"q": RARE_WORD}),
+        ("a person's page", f"/people/{info['contact_id']}", {}),
+        ("API list", "/api/v1/contacts", {}),
+        ("API search (marie)", "/api/v1/contacts", {"q": "marie"}),
+    ]
+
+
+def page_query(client: Any, path: str, params: dict[str, str]) -> Callable[[], Any]:
+    def call() -> Any:
+        response = client.get(path, params=params, follow_redirects=False)
+        assert response.status_code == 200, (path, response.status_code)
+        return response
 
     return call
 
@@ -492,7 +562,7 @@ def run_size(args: argparse.Namespace, n: int, workdir: Path) -> dict[str, Any]:
             f"(both accounts; inserts of the first {info['insert_s']:.1f} s)",
             flush=True,
         )
-        results: dict[str, Any] = {"info": info, "service": {}, "http": {}}
+        results: dict[str, Any] = {"info": info, "service": {}, "http": {}, "pages": {}}
         for scenario in scenarios(info["event_id"]):
             call = service_query(engine, owner, scenario.params)
             samples, (found, cursor) = timed(call, args.runs, args.budget)
@@ -524,16 +594,30 @@ def run_size(args: argparse.Namespace, n: int, workdir: Path) -> dict[str, Any]:
                     )
                     p50, p95 = percentiles(samples)
                     results["http"][scenario.name] = {"p50": p50, "p95": p95, "runs": len(samples)}
+                for name, path, params in pages(info):
+                    call = page_query(client, path, params)
+                    with captured(app.state.engine) as statements:
+                        call()
+                    samples, _ = timed(call, args.http_runs, args.budget / 2)
+                    p50, p95 = percentiles(samples)
+                    results["pages"][name] = {
+                        "p50": p50, "p95": p95, "runs": len(samples), "sql": len(statements),
+                    }  # fmt: skip
+                    print(
+                        f"  page {name:23} p50 {p50:8.2f} ms  p95 {p95:8.2f} ms  "
+                        f"({len(samples)} runs, {len(statements)} SQL statements)",
+                        flush=True,
+                    )
             app.state.engine.dispose()
         engine.dispose()
         return results
 
 
 def report(sizes: list[int], results: dict[int, dict[str, Any]], target: float) -> None:
-    names = list(results[sizes[0]]["service"])
-    for kind in ("service", "http"):
+    for kind in ("service", "http", "pages"):
         if not results[sizes[0]][kind]:
             continue
+        names = list(results[sizes[0]][kind])
         print(f"\n{kind}: p50 / p95 in ms (target p95 < {target:.0f} ms, largest/smallest <= 2)")
         header = f"| {'query':28} |" + "".join(f" {f'{n:,}':>17} |" for n in sizes)
         if len(sizes) > 1:

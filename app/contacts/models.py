@@ -6,7 +6,7 @@ from datetime import date, datetime
 from enum import StrEnum
 
 from pydantic import field_validator
-from sqlalchemy import Column, Index, LargeBinary, String, UniqueConstraint
+from sqlalchemy import Column, Index, LargeBinary, String, UniqueConstraint, func, text
 from sqlmodel import JSON, Field, SQLModel
 
 from app.db import InstantField, utcnow
@@ -63,6 +63,8 @@ class Contact(ContactFields, table=True):
         Index("ix_contact_owner_id_sort_name", "owner_id", "sort_name", "id"),
         Index("ix_contact_owner_id_recent_at", "owner_id", "recent_at", "id"),
         Index("ix_contact_owner_id_email", "owner_id", "email"),
+        # E-mail addresses are matched ignoring case (duplicates, imports).
+        Index("ix_contact_owner_id_lower_email", "owner_id", func.lower(text("email"))),
         Index("ix_contact_owner_id_source_uid", "owner_id", "source_uid"),
         Index("ix_contact_owner_id_touch_due_on", "owner_id", "touch_due_on"),
     )

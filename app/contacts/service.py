@@ -99,6 +99,25 @@ def _reindex(session: Session, contact: Contact) -> None:
     )
 
 
+def owned_by(owner: User) -> Any:
+    """The condition "one of the owner's people" for a query that picks people by id.
+
+    Wrapping owner_id keeps the planner (SQLite's above all) from walking the owner's whole
+    (owner_id, ...) index, 100,000 rows, instead of seeking the few ids in the primary key."""
+    return func.coalesce(Contact.owner_id, None) == owner.id
+
+
+def contacts_by_id(
+    session: Session, *, owner: User, ids: Iterable[uuid.UUID]
+) -> dict[uuid.UUID, Contact]:
+    """The owner's people among these ids, by id (another user's ids are left out)."""
+    wanted = set(ids)
+    if not wanted:
+        return {}
+    rows = session.exec(select(Contact).where(col(Contact.id).in_(wanted), owned_by(owner)))
+    return {contact.id: contact for contact in rows}
+
+
 def find_contact(session: Session, *, owner: User, contact_id: uuid.UUID | None) -> Contact | None:
     """One of the owner's people, or None (for no id, an unknown id or another user's)."""
     found = session.get(Contact, contact_id) if contact_id is not None else None
@@ -378,11 +397,8 @@ def list_contacts(
         if _count(session, common, DRIVE_MAX + 1) <= DRIVE_MAX:
             driver, rest = select(common.subquery().c[0]), filters[len(moderate) :]
     if driver is not None:
-        # Few people: fetched by id, then sorted. Wrapping owner_id keeps SQLite from walking
-        # the whole (owner_id, sort key) index instead.
-        statement = select(Contact).where(
-            col(Contact.id).in_(driver), func.coalesce(Contact.owner_id, None) == owner.id
-        )
+        # Few people: fetched by id, then sorted.
+        statement = select(Contact).where(col(Contact.id).in_(driver), owned_by(owner))
         statement = statement.where(*(found.probe for found in rest))
     else:
         statement = select(Contact).where(Contact.owner_id == owner.id)
@@ -415,24 +431,24 @@ def count_contacts(session: Session, *, owner: User) -> int:
 
 def all_tags(session: Session, *, owner: User, limit: int = 300) -> list[str]:
     """The tags the owner uses, for the filter: every one from the index, spelled as the user
-    wrote it when a sample of tagged people shows it (bounded, so it stays fast at 100,000)."""
-    in_tags = (col(ContactTerm.term) >= "#", col(ContactTerm.term) < "$")
-    terms = session.exec(
-        select(ContactTerm.term)
-        .where(ContactTerm.owner_id == owner.id, *in_tags)
-        .distinct()
-        .limit(limit)
+    wrote it by one person who has it (bounded, so it stays fast at 100,000)."""
+    mine, term = ContactTerm.owner_id == owner.id, col(ContactTerm.term)
+    # A skip scan of the term index: from each tag term straight to the next one, one seek per
+    # tag rather than a pass over every tagged person's row.
+    tags = (select(func.min(term).label("term")).where(mine, term >= "#", term < "$")).cte(
+        "tags", recursive=True
+    )
+    following = select(func.min(term)).where(mine, term > tags.c.term, term < "$")
+    tags = tags.union_all(select(following.scalar_subquery()).where(tags.c.term.is_not(None)))
+    someone = select(ContactTerm.contact_id).where(mine, term == tags.c.term).limit(1)
+    rows = session.exec(
+        select(tags.c.term, someone.scalar_subquery()).where(tags.c.term.is_not(None)).limit(limit)
     ).all()
-    tagged = select(ContactTerm.contact_id).where(ContactTerm.owner_id == owner.id, *in_tags)
     spelled: dict[str, str] = {}
-    for row in session.exec(
-        select(Contact.tags)
-        .where(Contact.owner_id == owner.id, col(Contact.id).in_(tagged))
-        .limit(2000)
-    ):
-        for tag in row or []:
+    for person in contacts_by_id(session, owner=owner, ids=[who for _, who in rows]).values():
+        for tag in person.tags or []:
             spelled.setdefault(tag_term(tag), tag)
-    return sorted((spelled.get(term, term.removeprefix("#")) for term in terms), key=fold)
+    return sorted((spelled.get(found, found.removeprefix("#")) for found, _ in rows), key=fold)
 
 
 @dataclass
@@ -471,7 +487,7 @@ def person_view(session: Session, *, owner: User, contact: Contact) -> PersonVie
     )
     introduced = session.exec(
         select(Contact)
-        .where(Contact.owner_id == owner.id, Contact.met_through_id == contact.id)
+        .where(owned_by(owner), Contact.met_through_id == contact.id)
         .order_by(col(Contact.sort_name))
         .limit(50)
     ).all()
@@ -487,7 +503,8 @@ def meetings_of(session: Session, *, owner: User, contact: Contact) -> list[Meet
     rows = session.exec(
         select(Meeting, Event)
         .join(Event, col(Meeting.event_id) == col(Event.id), isouter=True)
-        .where(Meeting.owner_id == owner.id, Meeting.contact_id == contact.id)
+        # The person's own index drives, not the owner's (owner_id, event_id) one.
+        .where(func.coalesce(Meeting.owner_id, None) == owner.id, Meeting.contact_id == contact.id)
         .order_by(col(Meeting.met_at).desc())
     )
     return [MeetingView(meeting=meeting, event=event) for meeting, event in rows]
@@ -511,13 +528,16 @@ def people_met_at(
 
 def events_with_meetings(session: Session, *, owner: User, limit: int = 100) -> list[Event]:
     """The events where the owner met someone, latest first (for the list's filter)."""
-    met = select(Meeting.event_id).where(
-        Meeting.owner_id == owner.id, col(Meeting.event_id).is_not(None)
+    # One seek in (owner_id, event_id) per event, not a pass over every meeting of the owner.
+    met = (
+        select(Meeting.id)
+        .where(Meeting.owner_id == owner.id, col(Meeting.event_id) == col(Event.id))
+        .exists()
     )
     return list(
         session.exec(
             select(Event)
-            .where(Event.owner_id == owner.id, col(Event.id).in_(met))
+            .where(Event.owner_id == owner.id, met)
             .order_by(col(Event.starts_at).desc())
             .limit(limit)
         )
@@ -555,7 +575,10 @@ def interactions_of(session: Session, *, owner: User, contact: Contact) -> list[
     return list(
         session.exec(
             select(Interaction)
-            .where(Interaction.owner_id == owner.id, Interaction.contact_id == contact.id)
+            .where(
+                func.coalesce(Interaction.owner_id, None) == owner.id,
+                Interaction.contact_id == contact.id,
+            )
             .order_by(col(Interaction.happened_at).desc())
         )
     )
@@ -740,24 +763,27 @@ def find_matches(
     """People who may be this one: the same e-mail, or a similar name (with the same company
     when both have one)."""
     found: dict[uuid.UUID, Match] = {}
-    base = select(Contact).where(Contact.owner_id == owner.id)
-    if exclude is not None:
-        base = base.where(Contact.id != exclude)
+    others = [Contact.id != exclude] if exclude is not None else []
     email = email.strip().lower()
     if email:
-        for contact in session.exec(base.where(func.lower(Contact.email) == email).limit(5)):
+        by_email = select(Contact).where(
+            Contact.owner_id == owner.id, func.lower(Contact.email) == email, *others
+        )  # in the (owner_id, lower(email)) index
+        for contact in session.exec(by_email.limit(5)):
             found[contact.id] = Match(contact, "email")
-    name_words = words(full_name)
+    name_words = list(dict.fromkeys(words(full_name)))
     if name_words:
-        statement = base
-        for word in name_words[:4]:
-            statement = statement.where(
-                col(Contact.id).in_(
-                    select(ContactTerm.contact_id).where(
-                        ContactTerm.owner_id == owner.id, ContactTerm.term == word
-                    )
-                )
+        # The people with every word, intersected in the term index, then fetched by id.
+        with_word = [
+            select(ContactTerm.contact_id).where(
+                ContactTerm.owner_id == owner.id, ContactTerm.term == word
             )
+            for word in name_words[:4]
+        ]
+        ids = with_word[0].intersect(*with_word[1:]) if len(with_word) > 1 else with_word[0]
+        if len(with_word) > 1:
+            ids = select(ids.subquery().c[0])
+        statement = select(Contact).where(col(Contact.id).in_(ids), owned_by(owner), *others)
         wanted_company = fold(company).strip()
         for contact in session.exec(statement.limit(20)):
             if contact.id in found:
@@ -902,6 +928,7 @@ def valid_import_email(value: str) -> bool:
 
 def existing_for(session: Session, *, owner: User, person: Any) -> Contact | None:
     """The person an imported record refers to: same UID, else e-mail, else name and company."""
+    # Each lookup is one seek: (owner_id, source_uid), (owner_id, lower(email)), the term index.
     base = select(Contact).where(Contact.owner_id == owner.id)
     if person.source_uid:
         found = session.exec(base.where(Contact.source_uid == person.source_uid[:500])).first()

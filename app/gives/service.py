@@ -278,12 +278,7 @@ def people_of(
     """The people the gives are for (and the second people of introductions), by id."""
     gives = list(gives)
     ids = {g.contact_id for g in gives} | {g.other_contact_id for g in gives if g.other_contact_id}
-    if not ids:
-        return {}
-    rows = session.exec(
-        select(Contact).where(Contact.owner_id == owner.id, col(Contact.id).in_(ids))
-    )
-    return {contact.id: contact for contact in rows}
+    return contacts.contacts_by_id(session, owner=owner, ids=ids)
 
 
 @dataclass
@@ -402,7 +397,9 @@ def _followed_up_ids(
                 followed.add(who)
     talks = session.exec(
         select(Interaction.contact_id, Interaction.happened_at).where(
-            Interaction.owner_id == owner.id, col(Interaction.contact_id).in_(ids)
+            # The people's own index drives, not the owner's (all their interactions).
+            func.coalesce(Interaction.owner_id, None) == owner.id,
+            col(Interaction.contact_id).in_(ids),
         )
     )
     followed.update(who for who, at in talks if in_time(at, since[who]))

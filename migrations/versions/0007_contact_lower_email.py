@@ -1,0 +1,26 @@
+"""People found by e-mail ignoring case in one index seek
+
+Revision ID: 0007
+Revises: 0006
+Create Date: 2026-12-01 23:20:00.000000
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+revision: str = '0007'
+down_revision: str | None = '0006'
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    op.create_index(
+        'ix_contact_owner_id_lower_email', 'contact', ['owner_id', sa.text('lower(email)')]
+    )
+
+
+def downgrade() -> None:
+    op.drop_index('ix_contact_owner_id_lower_email', table_name='contact')
