@@ -2,7 +2,9 @@
 
 import functools
 import inspect
+import threading
 from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractContextManager, nullcontext
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any
@@ -177,26 +179,43 @@ def _finish(sessions: list[Session], *, commit: bool) -> None:
             session.rollback()
 
 
+WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
+# SQLite lets one transaction write at a time; the others poll for the lock with growing sleeps
+# (up to 100 ms each). Writing routes of one process queue for it here instead, in order.
+_SQLITE_WRITERS: dict[str, threading.Lock] = {}
+
+
+def _writer_lock(sessions: list[Session]) -> AbstractContextManager[Any]:
+    for session in sessions:
+        bind = session.get_bind()
+        if bind.dialect.name == "sqlite":
+            engine = bind if isinstance(bind, Engine) else bind.engine
+            return _SQLITE_WRITERS.setdefault(str(engine.url), threading.Lock())
+    return nullcontext()
+
+
 class CommittingRoute(APIRoute):
     """A route whose sync endpoint commits the request's session on the thread it ran on, the
     one place that commits (with `get_session`)."""
 
     def __init__(self, path: str, endpoint: Callable[..., Any], **kwargs: Any) -> None:
         if not inspect.iscoroutinefunction(endpoint):
-            endpoint = _committing(endpoint)
+            writes = bool(WRITE_METHODS & set(kwargs.get("methods") or ()))
+            endpoint = _committing(endpoint, writes=writes)
         super().__init__(path, endpoint, **kwargs)
 
 
-def _committing(endpoint: Callable[..., Any]) -> Callable[..., Any]:
+def _committing(endpoint: Callable[..., Any], *, writes: bool) -> Callable[..., Any]:
     @functools.wraps(endpoint)
     def run_and_commit(*args: Any, **kwargs: Any) -> Any:
         sessions = [value for value in kwargs.values() if isinstance(value, Session)]
-        try:
-            result = endpoint(*args, **kwargs)
-        except BaseException:
-            _finish(sessions, commit=False)
-            raise
-        _finish(sessions, commit=True)
+        with _writer_lock(sessions) if writes else nullcontext():
+            try:
+                result = endpoint(*args, **kwargs)
+            except BaseException:
+                _finish(sessions, commit=False)
+                raise
+            _finish(sessions, commit=True)
         return result
 
     return run_and_commit
