@@ -6,6 +6,7 @@ import uuid
 from collections.abc import Iterator
 from typing import Any
 
+import pytest
 from fastapi import FastAPI
 from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
@@ -50,7 +51,11 @@ def _form_fields(route: APIRoute) -> list[str]:
     return names
 
 
-def test_no_form_post_gets_a_server_error(app: FastAPI, zoe: TestClient) -> None:
+PARTS = 3  # the forms are shared among this many tests, so that parallel workers share them
+
+
+@pytest.mark.parametrize("part", range(PARTS))
+def test_no_form_post_gets_a_server_error(app: FastAPI, zoe: TestClient, part: int) -> None:
     objects = _objects_of(app, zoe)
     posts = [(path, route) for path, route in _routes(app.routes) if "POST" in route.methods]
     pages = [(path, route) for path, route in posts if not path.startswith("/api/")]
@@ -58,7 +63,7 @@ def test_no_form_post_gets_a_server_error(app: FastAPI, zoe: TestClient) -> None
     # What removes the objects goes last, so that the other forms meet them.
     pages.sort(key=lambda page: any(word in page[0] for word in ("delete", "merge", "revoke")))
     failures = []
-    for path, route in pages:
+    for path, route in pages[part::PARTS]:
         if path in ("/signout", "/settings/signout-everywhere"):
             continue  # they end the session the loop needs
         url = path
