@@ -100,6 +100,8 @@ class ContactWrite(SQLModel):
     With `event_id`, the person is recorded as met at that event, at `met_at` (default: now), with
     `meeting_note` (default: the hook) on that meeting: met again, a known person keeps their hook.
     `photo` is a data URL (`data:image/jpeg;base64,...`) so that an offline capture is one request.
+    `want_to_meet_id` says "this is someone I wanted to meet": the entry then points to this
+    person, and why the user wanted to meet them is added to the person's notes.
     """
 
     full_name: str | None = Field(default=None, max_length=NAME_MAX)
@@ -113,6 +115,7 @@ class ContactWrite(SQLModel):
     notes: str | None = Field(default=None, max_length=TEXT_MAX)
     tags: list[str] | None = Field(default=None, max_length=TAGS_MAX * 2)
     met_through_id: uuid.UUID | None = None
+    want_to_meet_id: uuid.UUID | None = None
     cadence_days: int | None = Field(default=None, ge=0, le=3650)
     knows_what_i_do: bool | None = None
     would_recommend: bool | None = None

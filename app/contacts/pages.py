@@ -125,6 +125,9 @@ def _capture_context(
     return {
         "current": current,
         "options": options,
+        "wishes": want_to_meet.wishes_for_capture(
+            session, owner=user, event_ids=[event.id for event in options]
+        ),
         "people": _recent_people(session, user),
         "new_id": uuid.uuid4(),
         "values": {},
@@ -369,6 +372,7 @@ def event_section(session: Session, user: User, event: Event) -> dict[str, Any]:
     editions = events.earlier_editions(session, owner=user, event=event)
     return {
         "wants": want_to_meet.list_want_to_meet(session, owner=user, event=event),
+        "wants_met": want_to_meet.met_wishes(session, owner=user, event=event),
         "met": contacts.people_met_at(session, owner=user, event_ids=[event.id]),
         "met_before": contacts.people_met_at(
             session, owner=user, event_ids=[edition.id for edition in editions]

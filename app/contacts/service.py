@@ -21,7 +21,7 @@ from sqlalchemy import table as sa_table
 from sqlmodel import Session, col, select
 
 from app.accounts.models import User
-from app.contacts import photos
+from app.contacts import photos, want_to_meet
 from app.contacts.models import (
     TEXT_FIELDS,
     TEXT_MAX,
@@ -158,7 +158,8 @@ def _clean_values(
 ) -> dict[str, Any]:
     """The fields a body sets, trimmed and checked; empty strings clear a field."""
     changes = data.model_dump(
-        exclude_unset=True, exclude={"event_id", "met_at", "photo", "meeting_note"}
+        exclude_unset=True,
+        exclude={"event_id", "met_at", "photo", "meeting_note", "want_to_meet_id"},
     )
     for name in TEXT_FIELDS:
         if name in changes:
@@ -233,6 +234,8 @@ def put_contact(
         refresh_touch(session, contact=contact)
     if photo is not None:
         set_photo(session, owner=owner, contact=contact, data=photo)
+    if data.want_to_meet_id is not None:
+        want_to_meet.link_wish(session, owner=owner, wish_id=data.want_to_meet_id, contact=contact)
     if event is not None:
         record_meeting(
             session, owner=owner, contact=contact, event=event, met_at=data.met_at or now,

@@ -71,11 +71,14 @@ form.addEventListener("submit", async (event) => {
   const photo = file ? await shrink(file) : refilledPhoto;
   const target = chosen ? chosen.id : form.elements.id.value;
   const label = chosen ? chosen.full_name : body.full_name || "";
+  const sent = chosen ? bodyForKnown(body) : body;
+  const wish = matches.wish();
+  if (wish) sent.want_to_meet_id = wish.id;
   if (form.dataset.replaces) await discard(form.dataset.replaces);
   await enqueue({
     method: "PUT",
     url: `/api/v1/contacts/${target}`,
-    body: chosen ? bodyForKnown(body) : body,
+    body: sent,
     photo,
     label,
   });

@@ -8,7 +8,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from PIL import Image
 
-from tests.helpers import assert_isolated
+from tests.helpers import assert_isolated, text_of
 
 
 def photo_bytes(with_gps: bool = False, size: tuple[int, int] = (1600, 1200)) -> bytes:
@@ -275,3 +275,35 @@ def test_exports_release_their_database_connection(alice: TestClient, app: FastA
         response = alice.get(path)
         assert response.status_code == 200 and "Personne 2" in response.text
         assert app.state.engine.pool.checkedout() == 0, path
+
+
+def test_a_capture_ticks_off_a_want_to_meet_entry_and_carries_the_reason(
+    alice: TestClient, bob: TestClient
+) -> None:
+    event = new_event(alice)
+    wish = alice.post(
+        f"/api/v1/events/{event}/want-to-meet",
+        json={"name": "Sophie Durand", "why": "cherche des formateurs"},
+    ).json()
+    capture = alice.get("/capture", params={"event_id": event})
+    assert wish["id"] in capture.text, "the capture page keeps the list for offline recognition"
+    person = str(uuid.uuid4())
+    body = {"full_name": "Sophie Durand", "event_id": event, "want_to_meet_id": wish["id"]}
+    assert alice.put(f"/api/v1/contacts/{person}", json=body).status_code == 201
+    assert alice.put(f"/api/v1/contacts/{person}", json=body).status_code == 200  # a replay
+    stored = alice.get(f"/api/v1/contacts/{person}").json()
+    assert stored["notes"] == "cherche des formateurs"
+    wishes = alice.get(f"/api/v1/events/{event}/want-to-meet").json()
+    assert [w["contact_id"] for w in wishes] == [person]
+    assert wish["id"] not in alice.get("/capture", params={"event_id": event}).text, (
+        "met: not offered"
+    )
+    page = alice.get(f"/events/{event}").text
+    assert "Rencontre faite" in text_of(page, "#want-to-meet-section li")
+    # Another user's entry cannot be ticked off, nor reached.
+    refused = bob.put(
+        f"/api/v1/contacts/{uuid.uuid4()}",
+        json={"full_name": "Sophie", "want_to_meet_id": wish["id"]},
+    )
+    assert refused.status_code == 422
+    assert refused.json()["field"] == "want_to_meet_id"

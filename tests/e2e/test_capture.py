@@ -380,3 +380,48 @@ def test_back_after_save_and_open_shows_an_empty_form_for_the_next_person(
 
     eventually(lambda: len(people()) == 2, "two people on the server")
     assert people() == {"Léa Roux": "vélos cargo", "Paul Petit": None}
+
+
+def test_someone_on_the_want_to_meet_list_is_recognised_at_capture_offline(
+    live_server: LiveServer, page: Page
+) -> None:
+    client = live_server.api(sign_in(live_server, page, "wish"))
+    event_id = event_on_now(client)
+    for name, why in (("Sophie Durand", "elle cherche des formateurs"), ("Kiosque", "")):
+        answer = client.post(
+            f"/api/v1/events/{event_id}/want-to-meet", json={"name": name, "why": why}
+        )
+        assert answer.status_code == 201, answer.text
+    page.goto(f"{live_server.url}/capture?event_id={event_id}")
+    wait_until_controlled(page)
+    page.context.set_offline(True)
+    # Case and accents do not matter, and the list is on the phone.
+    page.fill("#f-full_name", "SOPHIE durând")
+    page.get_by_role("button", name="Voici Sophie Durand, que vous vouliez rencontrer").click()
+    expect(page.locator("#matches")).to_contain_text("Votre souhait de rencontrer Sophie Durand")
+    page.fill("#f-hook", "parlé de sa formation")
+    page.get_by_role("button", name="Enregistrer et suivant").click()
+    expect(page.locator("#f-full_name")).to_have_value("")
+    # A company on the list is recognised from the company field.
+    page.fill("#f-full_name", "Marc Leroy")
+    page.fill("#f-company", "kiosque")
+    expect(
+        page.get_by_role("button", name="Voici Kiosque, que vous vouliez rencontrer")
+    ).to_be_visible()
+    page.context.set_offline(False)
+    page.get_by_role("button", name="Synchroniser", exact=True).click()
+    wait_for_badge(page, 0)
+    wishes = client.get(f"/api/v1/events/{event_id}/want-to-meet").json()
+    sophie = next(wish for wish in wishes if wish["name"] == "Sophie Durand")
+    assert sophie["contact_id"], "the entry points to the person captured"
+    person = client.get(f"/api/v1/contacts/{sophie['contact_id']}").json()
+    assert person["full_name"] == "SOPHIE durând"
+    assert "elle cherche des formateurs" in person["notes"]
+    assert [m["event_id"] for m in person["meetings"]] == [event_id]
+    page.goto(f"{live_server.url}/events/{event_id}")
+    expect(page.locator("#want-to-meet-section li", has_text="Sophie Durand")).to_contain_text(
+        "Rencontre faite"
+    )
+    expect(page.locator("#want-to-meet-section li", has_text="Kiosque")).not_to_contain_text(
+        "Rencontre faite"
+    )

@@ -24,17 +24,38 @@ async function localMatches(name, email, company) {
     .slice(0, 5);
 }
 
+// The want-to-meet entries of the events one may capture at, written into the page (so known offline).
+const wishes = JSON.parse(document.getElementById("wishes")?.textContent || "[]");
+const sameWords = (a, b) => {
+  const left = words(a);
+  const right = new Set(words(b));
+  return left.length > 0 && left.length === right.size && left.every((word) => right.has(word));
+};
+
+/** The want-to-meet entries of `eventId` that the typed name or company designates. */
+function wishesFor(eventId, name, company) {
+  const folded = fold(company).trim();
+  return wishes.filter(
+    (wish) =>
+      wish.event_id === eventId &&
+      (sameWords(name, wish.name) || (folded && (folded === fold(wish.name).trim() || folded === fold(wish.company).trim()))),
+  );
+}
+
 /** Offer the people already met who look like the one typed in `form`; one may be chosen instead. */
 export function offerMatches(form) {
   const box = document.getElementById("matches");
   let chosen = null;
+  let wish = null;
 
   async function find() {
     const name = form.elements.full_name.value.trim();
     const email = form.elements.email.value.trim();
     const company = form.elements.company.value.trim();
-    if (chosen || (words(name).length < 2 && !email.includes("@"))) {
-      if (!chosen) box.hidden = true;
+    if (chosen || wish) return;
+    const wanted = wishesFor(form.elements.event_id.value, name, company);
+    if (words(name).length < 2 && !email.includes("@")) {
+      show([], wanted);
       return;
     }
     let found = [];
@@ -47,10 +68,11 @@ export function offerMatches(form) {
     } catch (error) {
       found = await localMatches(name, email, company);
     }
-    show(found);
+    const known = new Set(wanted.map((entry) => entry.contact_id).filter(Boolean));
+    show(found.filter((person) => !known.has(person.id)), wanted);
   }
 
-  function show(found) {
+  function show(found, wanted) {
     const offer = (person) => {
       const button = fromTemplate("tpl-match", {
         person: person.company ? `${person.full_name} · ${person.company}` : person.full_name,
@@ -58,16 +80,21 @@ export function offerMatches(form) {
       button.querySelector("button").addEventListener("click", () => choose(person));
       return button;
     };
-    box.replaceChildren(...(found.length ? [fromTemplate("tpl-matches-title"), ...found.map(offer)] : []));
-    box.hidden = found.length === 0;
+    const offerWish = (entry) => {
+      const button = fromTemplate("tpl-wish", { person: fill(form.dataset.wished, { name: entry.name }), why: entry.why || "" });
+      button.querySelector("button").addEventListener("click", () => chooseWish(entry));
+      return button;
+    };
+    const people = found.length ? [fromTemplate("tpl-matches-title"), ...found.map(offer)] : [];
+    box.replaceChildren(...wanted.map(offerWish), ...people);
+    box.hidden = wanted.length + found.length === 0;
   }
 
-  function choose(person) {
-    chosen = person;
-    const message = fill(form.dataset.matchesChosen, { name: person.full_name });
+  function confirmChoice(message) {
     const status = fromTemplate("tpl-match-chosen", { message });
     status.querySelector("[data-action=undo]").addEventListener("click", () => {
       chosen = null;
+      wish = null;
       box.hidden = true;
       find();
     });
@@ -75,8 +102,20 @@ export function offerMatches(form) {
     box.hidden = false;
   }
 
+  function choose(person) {
+    chosen = person;
+    confirmChoice(fill(form.dataset.matchesChosen, { name: person.full_name }));
+  }
+
+  // "This is X I wanted to meet": a known person gets the meeting; a free name becomes this person.
+  function chooseWish(entry) {
+    wish = entry;
+    if (entry.contact_id) chosen = { id: entry.contact_id, full_name: entry.name, company: entry.company };
+    confirmChoice(fill(form.dataset.wishChosen, { name: entry.name }));
+  }
+
   let debounce = null;
-  for (const name of ["full_name", "email", "company"]) {
+  for (const name of ["full_name", "email", "company", "event_id"]) {
     form.elements[name].addEventListener("input", () => {
       clearTimeout(debounce);
       debounce = setTimeout(find, 300);
@@ -85,8 +124,10 @@ export function offerMatches(form) {
   return {
     find,
     chosen: () => chosen,
+    wish: () => wish,
     forget() {
       chosen = null;
+      wish = null;
       box.hidden = true;
     },
   };
