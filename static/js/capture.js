@@ -3,7 +3,8 @@ import { enqueue, flush, discard, available } from "./outbox.js";
 import { keepPeople, offerMatches } from "./capture/matching.js";
 import { savedMessage, watchOutbox } from "./capture/outbox-panel.js";
 import { previewPhoto, shrink } from "./capture/photo.js";
-import { offerScanner } from "./capture/scanner.js";
+import { offerScanner, readPhotos } from "./capture/scanner.js";
+import { parseScan } from "./scan.js";
 
 const form = document.getElementById("capture-form");
 const FIELDS = ["full_name", "company", "role", "email", "phone", "url", "hook", "needs"];
@@ -112,9 +113,28 @@ function startFresh() {
   form.elements.full_name.focus();
 }
 
-offerScanner((fields) => {
-  for (const [name, value] of Object.entries(fields)) if (form.elements[name]) form.elements[name].value = value;
+// What a QR code (scanned, in a badge photo, or a vCard pasted as the name) says fills the form:
+// a scan fills every field it has; a photo's code fills only the fields still empty.
+function fillFrom(fields, { keepTyped = false } = {}) {
+  for (const [name, value] of Object.entries(fields)) {
+    const input = form.elements[name];
+    if (input && !(keepTyped && input.value.trim())) input.value = value;
+  }
   matches.find();
+  form.elements.full_name.focus();
+}
+offerScanner(form, (fields) => fillFrom(fields));
+readPhotos(form, form.elements.photo, (fields) => {
+  fillFrom(fields, { keepTyped: true });
+  const status = document.getElementById("status");
+  status.hidden = false;
+  status.textContent = form.dataset.readFromPhoto;
+});
+form.elements.full_name.addEventListener("paste", (event) => {
+  const text = (event.clipboardData?.getData("text") || "").trim();
+  if (!/^(BEGIN:VCARD|MECARD:)/i.test(text)) return;
+  event.preventDefault();
+  fillFrom(parseScan(text));
 });
 
 // Every capture has its own id. The server wrote one into the form, but offline the page comes
