@@ -36,6 +36,7 @@ SHELL_MODULES = (
     "js/capture/matching.js",
     "js/capture/outbox-panel.js",
     "js/capture/photo.js",
+    "js/capture/qr.js",
     "js/capture/scanner.js",
 )
 SHELL_PAGES = ("/offline",)

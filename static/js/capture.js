@@ -1,7 +1,7 @@
 // The capture screen: saved to the phone first (outbox), sent when the network allows.
 import { enqueue, flush, discard, available } from "./outbox.js";
 import { keepPeople, offerMatches } from "./capture/matching.js";
-import { savedMessage, watchOutbox } from "./capture/outbox-panel.js";
+import { savedMessage, toast, watchOutbox } from "./capture/outbox-panel.js";
 import { previewPhoto, shrink } from "./capture/photo.js";
 import { offerScanner, readPhotos } from "./capture/scanner.js";
 import { parseScan } from "./scan.js";
@@ -90,9 +90,7 @@ form.addEventListener("submit", async (event) => {
     if (body.event_id) give.event_id = body.event_id;
     await enqueue({ method: "PUT", url: `/api/v1/gives/${crypto.randomUUID()}`, body: give, label: giveTitle });
   }
-  const status = document.getElementById("status");
-  status.hidden = false;
-  status.textContent = savedMessage(label);
+  toast(savedMessage(label));
   const open = next === "person" && navigator.onLine;
   if (open) await flush({ force: true });
   // Emptied before leaving too: the page kept for "back" must not hold this person's fields.
@@ -126,9 +124,7 @@ function fillFrom(fields, { keepTyped = false } = {}) {
 offerScanner(form, (fields) => fillFrom(fields));
 readPhotos(form, form.elements.photo, (fields) => {
   fillFrom(fields, { keepTyped: true });
-  const status = document.getElementById("status");
-  status.hidden = false;
-  status.textContent = form.dataset.readFromPhoto;
+  toast(form.dataset.readFromPhoto);
 });
 form.elements.full_name.addEventListener("paste", (event) => {
   const text = (event.clipboardData?.getData("text") || "").trim();

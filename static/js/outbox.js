@@ -73,6 +73,28 @@ export async function counts() {
   };
 }
 
+const sending = new Set(); // keys of the entries on their way to the server now
+const sent = []; // what this page sent, newest first, to show it as sent for a while
+const SENT_SHOWN = 5;
+const kindOf = (entry) => (entry.url.startsWith(PEOPLE_URL) ? "person" : "give");
+
+/** Everything in the outbox with its state (waiting, sending, attention, signin), oldest first,
+ * then what was sent from this page (sent): for the list of what waits. */
+export async function snapshot() {
+  const all = available() ? await entries() : [];
+  all.sort((a, b) => a.seq - b.seq);
+  const items = all.map((entry) => ({
+    key: entry.key,
+    entry,
+    label: entry.label,
+    kind: kindOf(entry),
+    error: entry.error,
+    state:
+      entry.state === "attention" ? "attention" : sending.has(entry.key) ? "sending" : signInNeeded ? "signin" : "waiting",
+  }));
+  return { items, sent: [...sent], signInNeeded };
+}
+
 function changed() {
   document.dispatchEvent(new CustomEvent("outbox-change"));
 }
@@ -103,8 +125,18 @@ const IN_FLIGHT = 4;
 const PEOPLE_URL = "/api/v1/contacts/";
 
 // One entry to the server, and what its answer means for it. Answers "sent", "later",
-// "signin" or "attention".
+// "signin" or "attention"; the entry shows as "sending" meanwhile.
 async function deliver(entry) {
+  sending.add(entry.key);
+  changed();
+  try {
+    return await answerOf(entry);
+  } finally {
+    sending.delete(entry.key);
+  }
+}
+
+async function answerOf(entry) {
   let response;
   try {
     response = await fetch(entry.url, {
@@ -118,6 +150,8 @@ async function deliver(entry) {
     return "later";
   }
   if (response.ok) {
+    sent.unshift({ key: entry.key, label: entry.label, kind: kindOf(entry), state: "sent" });
+    sent.length = Math.min(sent.length, SENT_SHOWN);
     await discard(entry.key);
     return "sent";
   }
@@ -197,6 +231,7 @@ let again = null; // a flush asked for while one runs: it runs right after, neve
 /** Send what waits; `force` ignores the back-off (the "Sync now" button). One flush at a time. */
 export function flush({ force = false } = {}) {
   if (!available()) return Promise.resolve();
+  if (force) signInNeeded = false; // "Sync now": perhaps signed in again in another tab
   if (flushing) {
     again = { force: force || Boolean(again?.force) };
     return flushing;

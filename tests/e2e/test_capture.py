@@ -76,7 +76,7 @@ def test_offline_captures_survive_reload_and_restart_and_sync_once(
     capture(page, "Bruno Petit", "cherche un comptable")
     capture(page, "Chloé Bernard", "organise un meetup Python")
     wait_for_badge(page, 3)
-    expect(page.locator("#outbox-count")).to_have_text("3 fiches en attente d’envoi")
+    expect(page.locator("#outbox-count")).to_have_text("À envoyer\u00a0: 3 personnes")
     # The event stays chosen across captures.
     expect(page.locator("#f-event_id")).to_have_value(event_id)
 
@@ -196,7 +196,7 @@ def test_replay_server_error_and_refusal(live_server: LiveServer, page: Page) ->
     expect(page.locator("#f-full_name")).to_have_value("Marc")
     page.fill("#f-email", "marc@example.org")
     page.get_by_role("button", name="Enregistrer et suivant").click()
-    expect(page.locator("#status")).to_contain_text("Marc est enregistré·e sur ce téléphone.")
+    expect(page.locator("#toast")).to_contain_text("Fiche de Marc enregistrée sur ce téléphone.")
     wait_for_badge(page, 0)
     expect(attention).to_be_hidden()
     eventually(
@@ -224,7 +224,9 @@ def test_likely_match_adds_a_meeting_instead_of_a_duplicate(
     expect(page.locator("#matches")).to_contain_text("Nouvelle rencontre ajoutée à Léa Martin.")
     page.fill("#f-hook", "parlé de son nouveau local")
     page.get_by_role("button", name="Enregistrer et suivant").click()
-    expect(page.locator("#status")).to_contain_text("Léa Martin est enregistré·e sur ce téléphone.")
+    expect(page.locator("#toast")).to_contain_text(
+        "Fiche de Léa Martin enregistrée sur ce téléphone."
+    )
     person = eventually(
         lambda: (found := client.get(f"/api/v1/contacts/{known}").json())["meetings"] and found,
         "the new meeting on Léa's record",
@@ -467,7 +469,7 @@ def test_a_qr_code_is_read_without_the_browsers_barcode_detector_and_offline(
     expect(page.locator("#f-full_name")).to_have_value("Hélène Dupont", timeout=20000)
     expect(page.locator("#f-email")).to_have_value("helene@atelier.example")
     expect(page.locator("#f-company")).to_have_value("typed first")  # what was typed stays
-    expect(page.locator("#status")).to_contain_text("Le QR code de la photo a rempli la fiche.")
+    expect(page.locator("#toast")).to_contain_text("Le QR code de la photo a rempli la fiche.")
     assert elsewhere == []
 
     page.context.set_offline(True)
@@ -539,3 +541,57 @@ def test_the_camera_reads_a_qr_code_without_the_browsers_barcode_detector(
         expect(page.locator("#f-full_name")).to_be_focused()
     finally:
         browser.close()
+
+
+def test_the_outbox_lists_what_waits_by_name_with_its_state(
+    live_server: LiveServer, page: Page
+) -> None:
+    client = live_server.api(sign_in(live_server, page, "states"))
+    page.goto(f"{live_server.url}/capture")
+    wait_until_controlled(page)
+    page.context.set_offline(True)
+    expect(page.locator("#status")).to_be_visible()  # "you are offline"
+    in_page = "e => e.getBoundingClientRect().top + scrollY"  # where it is laid out, not scrolled
+    form_top = page.locator("#f-full_name").evaluate(in_page)
+    page.fill("#f-full_name", "Ana Lopes")
+    page.fill("#f-give_title", "lui envoyer l’article")
+    page.get_by_role("button", name="Enregistrer et suivant").click()
+    toast = page.locator("#toast")
+    expect(toast).to_contain_text("Fiche de Ana Lopes enregistrée sur ce téléphone.")
+    assert page.locator("#f-full_name").evaluate(in_page) == form_top, "the message moved the form"
+    assert "rgb(22, 101, 52)" in toast.evaluate("e => getComputedStyle(e).borderColor")  # success
+    page.fill("#f-full_name", "Ben Morel")
+    page.get_by_role("button", name="Enregistrer et suivant").click()
+    counter = page.locator("#outbox-count")
+    expect(counter).to_have_text("À envoyer\u00a0: 2 personnes et 1 geste")
+    items = page.locator("#outbox-list li")
+    expect(items).to_have_text(
+        [re.compile(r"Ana Lopes\s+personne\s*en attente"),
+         re.compile(r"lui envoyer l’article\s+geste\s*en attente"),
+         re.compile(r"Ben Morel\s+personne\s*en attente")]
+    )  # fmt: skip
+
+    # Signed out meanwhile: each says it waits for a sign-in, and why.
+    page.context.route("**/api/v1/**", lambda route: route.fulfill(status=401, body="{}"))
+    page.context.set_offline(False)
+    page.get_by_role("button", name="Synchroniser", exact=True).click()
+    expect(page.locator("#outbox-signin")).to_contain_text("Votre session a pris fin.")
+    expect(items.first).to_contain_text("attend votre connexion")
+    page.context.unroute("**/api/v1/**")
+
+    # Sending: held on the way, then sent.
+    held: list[Route] = []
+    page.context.route("**/api/v1/contacts/*", lambda route: held.append(route))
+    page.get_by_role("button", name="Synchroniser", exact=True).click()
+    expect(items.filter(has_text="Ana Lopes")).to_contain_text("envoi en cours…")
+    for route in held:
+        route.continue_()
+    page.context.unroute("**/api/v1/contacts/*")
+    page.get_by_role("button", name="Synchroniser", exact=True).click()
+    expect(counter).to_have_text("Tout est envoyé.", timeout=15000)
+    expect(items).to_have_count(3)
+    for item in items.all():
+        expect(item).to_contain_text("envoyé")
+    names = sorted(p["full_name"] for p in client.get("/api/v1/contacts").json()["items"])
+    assert names == ["Ana Lopes", "Ben Morel"]
+    assert_accessible(page)
