@@ -77,6 +77,16 @@ class Invalid(AppError):
     message = lazy_gettext("Please check this value.")
 
 
+class Ambiguous(Invalid):
+    """A name that designates several people: the form shows them to choose from (`choices`)."""
+
+    message = lazy_gettext("Several people match: choose one.")
+
+    def __init__(self, *, field: str, choices: list[Any]) -> None:
+        super().__init__(field=field)
+        self.choices = choices
+
+
 class TooManyRequests(AppError):
     status_code = 429
     code = "too_many_requests"
@@ -163,6 +173,7 @@ def _render_form_error(request: Request, exc: FormError) -> Response:
             session.add(user)
         context = exc.context(session)
         context |= {exc.message_key: exc.error.detail(), "error_field": exc.field}
+        context["error_choices"] = getattr(exc.error, "choices", [])
         response = render(request, exc.template, context, status_code=exc.error.status_code)
         session.rollback()
     return response

@@ -10,7 +10,7 @@ from sqlmodel import Session, SQLModel
 
 from app.accounts.deps import CurrentUser
 from app.accounts.models import User
-from app.contacts import exchange, want_to_meet
+from app.contacts import exchange, picking, want_to_meet
 from app.contacts import service as contacts
 from app.contacts.models import (
     Contact,
@@ -24,6 +24,7 @@ from app.contacts.models import (
     WantToMeetCreate,
     WantToMeetPublic,
 )
+from app.contacts.picking import PersonChoice
 from app.db import SessionDep, committing_router
 from app.errors import Invalid
 from app.events import service as events
@@ -104,6 +105,19 @@ def likely_matches(
         )  # fmt: skip
         for m in matches
     ]
+
+
+@router.get("/contacts/choices", response_model=list[PersonChoice])
+def person_choices(
+    session: SessionDep,
+    user: CurrentUser,
+    q: Annotated[str, Query(max_length=200)] = "",
+    limit: Annotated[int, Query(ge=1, le=picking.CHOICES_MAX)] = 8,
+    exclude: uuid.UUID | None = None,
+) -> list[PersonChoice]:
+    """People to choose from as the user types (a picker): each word begins a word of theirs;
+    with nothing typed, the most recently met."""
+    return picking.choices(session, owner=user, q=q, limit=limit, exclude=exclude)
 
 
 @router.get("/contacts/export.vcf", response_class=Response)

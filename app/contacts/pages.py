@@ -12,8 +12,8 @@ from sqlmodel import Session
 
 from app.accounts.deps import CurrentUser
 from app.accounts.models import User
+from app.contacts import picking, want_to_meet
 from app.contacts import service as contacts
-from app.contacts import want_to_meet
 from app.contacts.models import (
     Contact,
     ContactWrite,
@@ -67,6 +67,7 @@ class ContactForm(BaseModel):
     notes: str = ""
     tags: str = ""
     met_through_id: str = ""
+    met_through_id_q: str = ""  # what the picker's field shows (see contacts.picking)
     event_id: str = ""
     give_title: str = ""
     next: str = ""
@@ -104,10 +105,6 @@ def _read_photo(photo: UploadFile | None) -> bytes | None:
     return data or None
 
 
-def _recent_people(session: Session, owner: User) -> list[Contact]:
-    return contacts.recent_people(session, owner=owner, limit=200)
-
-
 class CaptureHook(Protocol):
     """What another feature does with a capture's own fields (gives: "a give to plan"), inside
     the capture's transaction: wired in `app.wiring`."""
@@ -128,7 +125,6 @@ def _capture_context(
         "wishes": want_to_meet.wishes_for_capture(
             session, owner=user, event_ids=[event.id for event in options]
         ),
-        "people": _recent_people(session, user),
         "new_id": uuid.uuid4(),
         "values": {},
         **extra,
@@ -170,6 +166,7 @@ def capture(
     hooks: list[CaptureHook] = request.app.state.wiring.capture_hooks
     with refill("contacts/capture.html", again):
         person_id = optional_uuid(form.id, "id") or uuid.uuid4()
+        _pick_met_through(session, user, form, person_id)
         data = _to_write(form, keep_empty=False, photo=_read_photo(photo))
         contact, _ = contacts.put_contact(session, owner=user, contact_id=person_id, data=data)
         for hook in hooks:
@@ -267,11 +264,24 @@ def delete_interaction(
     return redirect(f"/people/{contact_id}#timeline")
 
 
-def _form_values(contact: Contact) -> dict[str, Any]:
+def _form_values(session: Session, owner: User, contact: Contact) -> dict[str, Any]:
     values = contact.model_dump()
     values["tags"] = ", ".join(contact.tags)
     values["met_through_id"] = str(contact.met_through_id or "")
+    through = contacts.find_contact(session, owner=owner, contact_id=contact.met_through_id)
+    values["met_through_id_q"] = picking.label_of(through) if through else ""
     return values
+
+
+def _pick_met_through(
+    session: Session, owner: User, form: ContactForm, person: uuid.UUID | None
+) -> None:
+    """The "met through" picker's person, resolved from what its field shows."""
+    chosen = picking.pick(
+        session, owner=owner, field="met_through_id", chosen=form.met_through_id,
+        typed=form.met_through_id_q, exclude=person,
+    )  # fmt: skip
+    form.met_through_id = str(chosen or "")
 
 
 @router.get("/people/{contact_id}/edit")
@@ -279,11 +289,7 @@ def edit_page(
     request: Request, session: SessionDep, user: CurrentUser, contact_id: uuid.UUID
 ) -> Response:
     contact = contacts.get_contact(session, owner=user, contact_id=contact_id)
-    context = {
-        "person": contact,
-        "values": _form_values(contact),
-        "people": _recent_people(session, user),
-    }
+    context = {"person": contact, "values": _form_values(session, user, contact)}
     return render(request, "contacts/form.html", context)
 
 
@@ -301,13 +307,10 @@ def edit(
 
     def again(session: Session) -> dict[str, Any]:
         person = contacts.get_contact(session, owner=user, contact_id=contact_id)
-        return {
-            "person": person,
-            "values": form.model_dump(),
-            "people": _recent_people(session, user),
-        }
+        return {"person": person, "values": form.model_dump()}
 
     with refill("contacts/form.html", again):
+        _pick_met_through(session, user, form, contact_id)
         data = _to_write(form, keep_empty=True, photo=_read_photo(photo))
         if remove_photo and not data.photo:
             contacts.delete_photo(session, owner=user, contact_id=contact_id)
@@ -377,7 +380,6 @@ def event_section(session: Session, user: User, event: Event) -> dict[str, Any]:
         "met_before": contacts.people_met_at(
             session, owner=user, event_ids=[edition.id for edition in editions]
         ),
-        "known_people": contacts.recent_people(session, owner=user, limit=200),
     }
 
 
@@ -390,13 +392,17 @@ def add_want(
     name: Annotated[str, Form()] = "",
     why: Annotated[str, Form()] = "",
     contact_id: Annotated[str, Form()] = "",
+    contact_id_q: Annotated[str, Form()] = "",
 ) -> Response:
     def again(session: Session) -> dict[str, Any]:
         event = events.get_event(session, owner=user, event_id=event_id)
-        return event_pages.detail_context(request, session, user, event)
+        typed = {"name": name, "why": why, "contact_id": contact_id, "contact_id_q": contact_id_q}
+        return event_pages.detail_context(request, session, user, event) | {"values": typed}
 
     with refill("events/detail.html", again, message_key="want_error"):
-        known = optional_uuid(contact_id, "contact_id")
+        known = picking.pick(
+            session, owner=user, field="contact_id", chosen=contact_id, typed=contact_id_q
+        )
         want_to_meet.add_want_to_meet(
             session,
             owner=user,

@@ -13,6 +13,7 @@ from sqlmodel import Session
 
 from app.accounts.deps import CurrentUser
 from app.accounts.models import User
+from app.contacts import picking
 from app.contacts import service as contacts
 from app.contacts.models import Contact
 from app.db import SessionDep, committing_router, utcnow
@@ -68,7 +69,9 @@ def labels() -> dict[str, Any]:
 class GiveForm(BaseModel):
     id: str = ""
     contact_id: str = ""
+    contact_id_q: str = ""  # what the pickers' fields show (see contacts.picking)
     other_contact_id: str = ""
+    other_contact_id_q: str = ""
     event_id: str = ""
     kind: str = "resource"
     title: str = ""
@@ -108,6 +111,19 @@ def _to_write(form: GiveForm, *, editing: bool) -> GiveWrite:
         raise invalid_from(error) from None
 
 
+def _pick_people(session: Session, user: User, form: GiveForm) -> None:
+    """The give's person and the one they are introduced to, from what the pickers show."""
+    person = picking.pick(
+        session, owner=user, field="contact_id", chosen=form.contact_id,
+        typed=form.contact_id_q, required=True,
+    )  # fmt: skip
+    other = picking.pick(
+        session, owner=user, field="other_contact_id", chosen=form.other_contact_id,
+        typed=form.other_contact_id_q, exclude=person,
+    )  # fmt: skip
+    form.contact_id, form.other_contact_id = str(person or ""), str(other or "")
+
+
 def _id_or_none(values: dict[str, Any], name: str) -> uuid.UUID | None:
     """An id the form carried back, or None when it is missing or not an id."""
     try:
@@ -123,9 +139,14 @@ def _form_context(
         session, owner=user, contact_id=_id_or_none(values, "contact_id")
     )
     event = events.find_event(session, owner=user, event_id=_id_or_none(values, "event_id"))
+    other = contacts.find_contact(
+        session, owner=user, contact_id=_id_or_none(values, "other_contact_id")
+    )
+    for name, chosen in (("contact_id", person), ("other_contact_id", other)):
+        if f"{name}_q" not in values:
+            values[f"{name}_q"] = picking.label_of(chosen) if chosen else ""
     return {
-        **labels(), "values": values, "give": give, "person": person, "event": event,
-        "people": contacts.recent_people(session, owner=user, limit=300), **extra,
+        **labels(), "values": values, "give": give, "person": person, "event": event, **extra,
     }  # fmt: skip
 
 
@@ -162,6 +183,7 @@ def create(
 ) -> Response:
     with refill("gives/form.html", lambda again: _form_context(again, user, form.model_dump())):
         give_id = optional_uuid(form.id, "id") or uuid.uuid4()
+        _pick_people(session, user, form)
         give, _ = gives.put_give(
             session, owner=user, give_id=give_id, data=_to_write(form, editing=False)
         )
@@ -217,6 +239,7 @@ def edit(
         return _form_context(session, user, {**form.model_dump(), "id": str(give_id)}, give)
 
     with refill("gives/form.html", again):
+        _pick_people(session, user, form)
         gives.put_give(
             session, owner=user, give_id=give_id, data=_to_write(form, editing=True), create=False
         )

@@ -33,6 +33,7 @@ SHELL_MODULES = (
     "js/outbox.js",
     "js/scan.js",
     "js/markup.js",
+    "js/picker.js",
     "js/capture/matching.js",
     "js/capture/outbox-panel.js",
     "js/capture/photo.js",

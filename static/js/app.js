@@ -103,6 +103,9 @@ async function recentPeople() {
   }
 }
 
+// Person pickers: type to search instead of a list of everyone.
+if (document.querySelector("[data-picker]")) import("./picker.js");
+
 // Copy buttons (the calendar link): shown only when the browser can copy.
 for (const button of document.querySelectorAll("[data-copy]")) {
   const source = document.querySelector(button.dataset.copy);

@@ -197,7 +197,11 @@ def test_want_to_meet_someone_already_known(zoe: TestClient) -> None:
     zoe.put(f"/api/v1/contacts/{person_id}", json={"full_name": "Inès Roy"})
     response = zoe.post(
         f"/events/{event_id}/want-to-meet",
-        data={"contact_id": person_id, "why": "elle cherche un associé"},
+        data={
+            "contact_id": person_id,
+            "contact_id_q": "Inès Roy",
+            "why": "elle cherche un associé",
+        },
         follow_redirects=False,
     )
     assert response.status_code == 303

@@ -90,6 +90,7 @@ def test_give_form_plans_with_the_default_due_day_and_shows_prepared_messages(
     data = {
         "id": give_id,
         "contact_id": lea,
+        "contact_id_q": one(form, "input[name=contact_id_q]")["value"],  # the picker shows Léa
         "event_id": met["id"],
         "kind": "resource",
         "title": "Le guide du vélo cargo",
@@ -123,13 +124,14 @@ def test_give_form_errors_are_shown(zoe: TestClient) -> None:
         data={
             "id": str(uuid.uuid4()),
             "contact_id": lea,
+            "contact_id_q": "Léa",
             "kind": "introduction",
             "status": "planned",
         },
     )
     assert response.status_code == 422
     page = parse(response.text)
-    assert select_all(page, "select[name=other_contact_id][aria-invalid=true]")
+    assert select_all(page, "input[name=other_contact_id_q][aria-invalid=true]")
     assert (
         text_of(page, "p[role=alert]") == "Une mise en relation a besoin de la deuxième personne."
     )
@@ -261,6 +263,7 @@ def test_person_page_plans_a_give_in_two_taps(zoe: TestClient) -> None:
         data={
             "id": give_id,
             "contact_id": lea,
+            "contact_id_q": one(form, "input[name=contact_id_q]")["value"],
             "kind": "recommendation",
             "due_on": due,
             "status": "planned",
