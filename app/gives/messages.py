@@ -117,3 +117,79 @@ def _introduction(
             body=f"{introduce}\n\n{sign}".strip(),
         ),
     ]  # fmt: skip
+
+
+def _linkedin(person: Contact) -> str:
+    """The person's LinkedIn page when it is known, else a LinkedIn search for them."""
+    if person.url and "linkedin.com/" in person.url.lower():
+        return person.url
+    words = " ".join(p for p in (contacts.display_name(person), person.company or "") if p)
+    return f"https://www.linkedin.com/search/results/people/?keywords={quote(words)}"
+
+
+def _whatsapp(person: Contact, body: str) -> str:
+    """A WhatsApp link with the text; to the person's number when it is international."""
+    phone = (person.phone or "").strip()
+    digits = "".join(ch for ch in phone if ch.isdigit())
+    if phone.startswith("00"):
+        digits = digits[2:]
+    elif not phone.startswith("+"):
+        digits = ""  # a national number cannot be told apart from another country's
+    return f"https://wa.me/{digits}?text={quote(body)}"
+
+
+@dataclass
+class SessionMessage(Prepared):
+    """The message of a follow-up session, with a link for each way of sending it."""
+
+    linkedin: str = ""
+    whatsapp: str = ""
+
+
+def follow_up_message(
+    *,
+    person: Contact,
+    event_name: str,
+    hook: str | None,
+    details: str | None,
+    user: User,
+    profile: NetworkProfile,
+) -> SessionMessage:
+    """The message after an event: it names the event and what we talked about, quotes what the
+    person said they look for, and adds the give's details when the user wrote some."""
+    with use_locale(user.locale):
+        first = _first_name(person)
+        topic = (hook or "").strip().rstrip(".")
+        needs = (person.needs or "").strip().rstrip(".")
+        if topic:
+            thanks = gettext("Thank you for our talk about %(hook)s at %(event)s.") % {
+                "hook": topic, "event": event_name}  # fmt: skip
+        else:
+            thanks = gettext("Thank you for our talk at %(event)s.") % {"event": event_name}
+        parts = [gettext("Hello %(first)s,") % {"first": first} if first else gettext("Hello,"),
+                 thanks]  # fmt: skip
+        if needs:
+            parts.append(
+                gettext(
+                    "You told me what you are looking for (“%(needs)s”): if I come across"
+                    " anything useful, I will send it your way."
+                )
+                % {"needs": needs}
+            )
+        if details and details.strip():
+            parts.append(details.strip())
+        parts.append(gettext("Looking forward to staying in touch,"))
+        body = "\n\n".join(parts)
+        sign = _signature(user, profile)
+        body = f"{body}\n{sign}".strip()
+        name = contacts.display_name(person)
+        message = SessionMessage(
+            purpose=gettext("Message to %(name)s") % {"name": name},
+            to=name,
+            email=person.email,
+            subject=gettext("Following up on %(event)s") % {"event": event_name},
+            body=body,
+        )
+        message.linkedin = _linkedin(person)
+        message.whatsapp = _whatsapp(person, body)
+        return message
