@@ -55,7 +55,9 @@ def test_capture_without_javascript_knows_the_current_event_and_saves_once(zoe: 
     assert [p["full_name"] for p in people] == ["Hélène Dupont"]
     assert people[0]["tags"] == ["artisan", "Lyon"]
     after = zoe.get(first.headers["location"])
-    assert text_of(after, "p.alert.ok[role=status]").startswith("Hélène Dupont est enregistré·e.")
+    assert text_of(after, "p.alert.ok[role=status]").startswith(
+        "Fiche de Hélène Dupont enregistrée."
+    )
     # The event stays chosen for the next capture, with a fresh id.
     assert selected(after.text, "f-event_id") == event_id
     assert one(after.text, "input[name=id]")["value"] != hidden["id"]

@@ -194,7 +194,7 @@ def test_replay_server_error_and_refusal(live_server: LiveServer, page: Page) ->
     expect(page.locator("#f-full_name")).to_have_value("Marc")
     page.fill("#f-email", "marc@example.org")
     page.get_by_role("button", name="Enregistrer et suivant").click()
-    expect(page.locator("#status")).to_contain_text("Marc est enregistré·e sur ce téléphone.")
+    expect(page.locator("#status")).to_contain_text("Fiche de Marc enregistrée sur ce téléphone.")
     wait_for_badge(page, 0)
     expect(attention).to_be_hidden()
     eventually(
@@ -222,7 +222,9 @@ def test_likely_match_adds_a_meeting_instead_of_a_duplicate(
     expect(page.locator("#matches")).to_contain_text("Nouvelle rencontre ajoutée à Léa Martin.")
     page.fill("#f-hook", "parlé de son nouveau local")
     page.get_by_role("button", name="Enregistrer et suivant").click()
-    expect(page.locator("#status")).to_contain_text("Léa Martin est enregistré·e sur ce téléphone.")
+    expect(page.locator("#status")).to_contain_text(
+        "Fiche de Léa Martin enregistrée sur ce téléphone."
+    )
     person = eventually(
         lambda: (found := client.get(f"/api/v1/contacts/{known}").json())["meetings"] and found,
         "the new meeting on Léa's record",

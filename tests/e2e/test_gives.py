@@ -65,7 +65,7 @@ def test_follow_up_after_an_event_plan_introduce_and_done(
     page.get_by_role("button", name="Fait", exact=True).click()
     expect(page.locator(".flash")).to_have_text("Fait. Merci de donner en premier.")
     page.goto(f"{live_server.url}/events/{event['id']}/follow-up")
-    expect(page.locator("#progress-title")).to_have_text("1 sur 3 relancé·es")
+    expect(page.locator("#progress-title")).to_have_text("Relances faites\u00a0: 1 sur 3")
 
     # Today lists the introduction (due two days after the event, so this week).
     page.goto(f"{live_server.url}/")
