@@ -117,6 +117,7 @@ PEOPLE_PAGES: list[tuple[str, str]] = [
     ("POST", "{page}/keeping"),
     ("POST", "{page}/snooze"),
     ("POST", "{page}/stages"),
+    ("POST", "{page}/address-as"),
     ("POST", "{page}/referrals"),
     ("POST", "{page}/referrals/{referral}/delete"),
     ("GET", "{page}/edit"),
@@ -147,6 +148,7 @@ def _give_requests(alice: TestClient) -> Requests:
         ("PATCH", base, {"title": "taken"}),
         ("PUT", base, {"title": "taken"}),
         ("GET", f"/api/v1/events/{event['id']}/follow-up", None),
+        ("POST", f"/api/v1/events/{event['id']}/follow-up/{person_id}/sent", {"channel": "copy"}),
         ("GET", f"/api/v1/contacts/{person_id}/referrals", None),
         ("POST", f"/api/v1/contacts/{person_id}/referrals", {"whom": "x"}),
         ("DELETE", f"/api/v1/contacts/{person_id}/referrals/{referral['id']}", None),
@@ -168,6 +170,7 @@ GIVE_PAGES: list[tuple[str, str]] = [
     ("GET", "/events/{event}/follow-up"),
     ("POST", "/events/{event}/follow-up/{person}/accept"),
     ("POST", "/events/{event}/follow-up/{person}/dismiss"),
+    ("POST", "/events/{event}/follow-up/{person}/sent"),
     ("GET", "/gives/{give}/delete"),
     ("POST", "/gives/{give}/delete"),
 ]
@@ -211,6 +214,7 @@ COVERED_ROUTES = {
     "/people/{contact_id}/keeping",
     "/people/{contact_id}/snooze",
     "/people/{contact_id}/stages",
+    "/people/{contact_id}/address-as",
     "/people/{contact_id}/referrals",
     "/people/{contact_id}/referrals/{referral_id}/delete",
     "/api/v1/gives/{give_id}",
@@ -227,6 +231,8 @@ COVERED_ROUTES = {
     "/events/{event_id}/follow-up",
     "/events/{event_id}/follow-up/{contact_id}/accept",
     "/events/{event_id}/follow-up/{contact_id}/dismiss",
+    "/events/{event_id}/follow-up/{contact_id}/sent",
+    "/api/v1/events/{event_id}/follow-up/{contact_id}/sent",
     # The feed is opened by its secret token alone: see test_a_feed_token_opens_only_its_owners_feed.
     "/calendar/{token}.ics",
 }

@@ -23,6 +23,13 @@ TEXT_FIELDS = (
 )  # fmt: skip
 
 
+class AddressAs(StrEnum):
+    """How prepared messages address a person in French: *vous* (the default) or *tu*."""
+
+    tu = "tu"
+    vous = "vous"
+
+
 class InteractionKind(StrEnum):
     coffee = "coffee"
     call = "call"
@@ -90,6 +97,8 @@ class Contact(ContactFields, table=True):
     # recommend me. Never a score.
     knows_what_i_do: bool = False
     would_recommend: bool = False
+    # "tu" or "vous" in prepared messages; None: the user's default (network profile).
+    address_as: str | None = Field(default=None, max_length=4)
     created_at: datetime = InstantField(default_factory=utcnow)
     updated_at: datetime = InstantField(default_factory=utcnow)
 
@@ -119,6 +128,7 @@ class ContactWrite(SQLModel):
     cadence_days: int | None = Field(default=None, ge=0, le=3650)
     knows_what_i_do: bool | None = None
     would_recommend: bool | None = None
+    address_as: AddressAs | None = None
     event_id: uuid.UUID | None = None
     met_at: datetime | None = None
     meeting_note: str | None = Field(default=None, max_length=LINE_MAX * 4)
@@ -146,6 +156,7 @@ class ContactPublic(ContactFields):
     touch_due_on: date | None
     knows_what_i_do: bool
     would_recommend: bool
+    address_as: AddressAs | None = None
     has_photo: bool
     photo_url: str | None
     last_met_at: datetime | None

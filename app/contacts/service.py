@@ -173,6 +173,8 @@ def _clean_values(
             changes[name] = value or (None if name != "full_name" else "")
     if "tags" in changes and changes["tags"] is None:
         changes["tags"] = []
+    if changes.get("address_as") is not None:
+        changes["address_as"] = str(changes["address_as"].value)
     for name in ("knows_what_i_do", "would_recommend"):
         if name in changes and changes[name] is None:
             raise Invalid(lazy_gettext("This field cannot be empty."), field=name)

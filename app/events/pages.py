@@ -52,7 +52,12 @@ STATUS_LABELS = {
     "interested": lazy_gettext("Interested"),
     "going": lazy_gettext("Going"),
     "attended": lazy_gettext("Attended"),
-    "skipped": lazy_gettext("Skipped"),
+    "skipped": lazy_gettext("Not going"),
+}
+# Once an event is over, "going" and "interested" mean nothing: was the user there or not.
+PAST_STATUS_LABELS = {
+    "attended": lazy_gettext("I was there"),
+    "skipped": lazy_gettext("I was not there"),
 }
 MAX_UPLOAD = 2_000_000
 
@@ -148,7 +153,8 @@ def _form_values(event: Event | None, user: User) -> dict[str, Any]:
 
 
 def _context(**extra: Any) -> dict[str, Any]:
-    return {"kinds": KIND_LABELS, "statuses": STATUS_LABELS, **extra}
+    return {"kinds": KIND_LABELS, "statuses": STATUS_LABELS, "past_statuses": PAST_STATUS_LABELS,
+            "ended": events.ended, "now": utcnow(), **extra}  # fmt: skip
 
 
 def _month_groups(

@@ -62,6 +62,11 @@ def _end_of(event: Event) -> datetime:
     return event.starts_at + (timedelta(days=1) if event.all_day else timedelta(hours=2))
 
 
+def ended(event: Event, now: datetime | None = None) -> bool:
+    """Whether the event is over (its end, or a sensible end when it has none, has passed)."""
+    return _end_of(event) <= (now or utcnow())
+
+
 def localize(value: datetime, timezone: str) -> datetime:
     """An aware instant: naive values are read as wall-clock time in the event's zone."""
     return value.replace(tzinfo=ZoneInfo(timezone)) if value.tzinfo is None else value

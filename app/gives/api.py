@@ -5,6 +5,7 @@ from datetime import date
 from typing import Any
 
 from fastapi import Response, status
+from pydantic import BaseModel
 
 from app.accounts.deps import CurrentUser
 from app.calendar.api import ICS_RESPONSE, ics_attachment
@@ -88,6 +89,26 @@ def follow_up(session: SessionDep, user: CurrentUser, event_id: uuid.UUID) -> Fo
     progress toward following up everyone within 72 hours of the end."""
     event = events.get_event(session, owner=user, event_id=event_id)
     return gives.follow_up(session, owner=user, event=event)
+
+
+class FollowUpSent(BaseModel):
+    channel: gives.SendChannel = gives.SendChannel.other
+
+
+@router.post("/events/{event_id}/follow-up/{contact_id}/sent", response_model=GivePublic)
+def follow_up_sent(
+    session: SessionDep,
+    user: CurrentUser,
+    event_id: uuid.UUID,
+    contact_id: uuid.UUID,
+    body: FollowUpSent | None = None,
+) -> Any:
+    """The follow-up message to someone met at the event was sent (copied, shared, e-mailed…):
+    their give for the event is done (planned from the suggestion when there was none) and the
+    message is logged as an interaction; replaying it changes nothing. Answers the give."""
+    event = events.get_event(session, owner=user, event_id=event_id)
+    channel = body.channel if body else gives.SendChannel.other
+    return gives.mark_sent(session, owner=user, event=event, contact_id=contact_id, channel=channel)
 
 
 @router.get("/contacts/{contact_id}/referrals", response_model=list[ReferralPublic])

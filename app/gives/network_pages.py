@@ -13,7 +13,7 @@ from sqlmodel import Session
 from app.accounts.deps import CurrentUser
 from app.accounts.models import User
 from app.contacts import service as contacts
-from app.contacts.models import Contact, ContactWrite
+from app.contacts.models import AddressAs, Contact, ContactWrite
 from app.db import SessionDep, committing_router
 from app.errors import Invalid
 from app.gives import service as gives
@@ -26,6 +26,7 @@ from app.web.templating import redirect, register_flash, render
 router = committing_router(include_in_schema=False)
 
 register_flash("referral_added", lazy_gettext("Referral noted. A thank-you is always welcome."))
+register_flash("address_as_saved", lazy_gettext("Saved: the prepared messages follow it."))
 
 
 def person_context(session: Session, user: User, contact: Contact) -> dict[str, Any]:
@@ -35,7 +36,7 @@ def person_context(session: Session, user: User, contact: Contact) -> dict[str, 
     return {
         "cadences": network_pages.CADENCES, "default_cadence": default or 0,
         "referrals": gives.referrals_of(session, owner=user, contact_id=contact.id),
-        "today": gives.local_today(user),
+        "today": gives.local_today(user), "default_address_as": profile.address_as or "vous",
     }  # fmt: skip
 
 
@@ -96,6 +97,21 @@ def stages(
     )
     contacts.put_contact(session, owner=user, contact_id=contact_id, data=data, create=False)
     return redirect(f"/people/{contact_id}#network")
+
+
+@router.post("/people/{contact_id}/address-as")
+def address_as(
+    session: SessionDep,
+    user: CurrentUser,
+    contact_id: uuid.UUID,
+    address_as: Annotated[str, Form()] = "default",
+) -> Response:
+    """Tu or vous in the messages prepared for this person, or the settings' default."""
+    contacts.get_contact(session, owner=user, contact_id=contact_id)
+    choice = AddressAs(address_as) if address_as in AddressAs.__members__ else None
+    data = ContactWrite(address_as=choice)
+    contacts.put_contact(session, owner=user, contact_id=contact_id, data=data, create=False)
+    return redirect(f"/people/{contact_id}#address-as", flash_key="address_as_saved")
 
 
 @router.post("/people/{contact_id}/referrals")

@@ -22,7 +22,7 @@ from app.events import service as events
 from app.gives import calendar as give_calendar
 from app.gives import messages, network_pages
 from app.gives import service as gives
-from app.gives.models import Give, GiveKind, GiveStatus, GiveWrite, IntroState
+from app.gives.models import FollowUpList, Give, GiveKind, GiveStatus, GiveWrite, IntroState
 from app.network.service import profile_of
 from app.text import safe_next
 from app.web.forms import invalid_from, optional_uuid, refill
@@ -36,6 +36,7 @@ register_flash("give_done", lazy_gettext("Done. Thank you for giving first."))
 register_flash("give_snoozed", lazy_gettext("Moved to later."))
 register_flash("give_skipped", lazy_gettext("Skipped."))
 register_flash("give_deleted", lazy_gettext("The give is deleted."))
+register_flash("follow_up_sent", lazy_gettext("Sent and marked done."))
 
 KIND_LABELS = {
     "introduction": lazy_gettext("Introduction"),
@@ -330,19 +331,69 @@ def gives_page(request: Request, session: SessionDep, user: CurrentUser) -> Resp
     return render(request, "gives/list.html", context)
 
 
+def _next_person(listing: FollowUpList, after: uuid.UUID | None) -> uuid.UUID | None:
+    """The next person not followed up after `after` in the list (around to the start)."""
+    ids = [person.contact_id for person in listing.people]
+    start = ids.index(after) + 1 if after in ids else 0
+    for person in listing.people[start:] + listing.people[:start]:
+        if not person.followed_up and person.contact_id != after:
+            return person.contact_id
+    return None
+
+
 @router.get("/events/{event_id}/follow-up")
 def event_follow_up(
-    request: Request, session: SessionDep, user: CurrentUser, event_id: uuid.UUID
+    request: Request,
+    session: SessionDep,
+    user: CurrentUser,
+    event_id: uuid.UUID,
+    person: str = "",
 ) -> Response:
+    """The follow-up session: everyone met at the event, one at a time, the message ready to
+    send; and the list of everyone with their gives."""
     event = events.get_event(session, owner=user, event_id=event_id)
     listing = gives.follow_up(session, owner=user, event=event)
-    everyone = [g for person in listing.people for g in person.gives]
+    everyone = [g for one in listing.people for g in one.gives]
     others = gives.people_of(session, owner=user, gives=everyone)
+    met = contacts.contacts_by_id(
+        session, owner=user, ids={one.contact_id for one in listing.people}
+    )
+    profile = profile_of(session, user_id=user.id)
+    prepared: dict[uuid.UUID, messages.SessionMessage] = {}
+    for one in listing.people:
+        give = next((g for g in one.gives if g.event_id == event.id and g.status in
+                     ("planned", "idea") and g.kind != "introduction"), None)  # fmt: skip
+        prepared[one.contact_id] = messages.follow_up_message(
+            person=met[one.contact_id], event_name=event.name, hook=one.hook,
+            details=give.details if give else None, user=user, profile=profile,
+        )  # fmt: skip
+    ids = {str(one.contact_id): one.contact_id for one in listing.people}
+    current = ids.get(person) or _next_person(listing, None)
     context = {
         **labels(), "event": event, "listing": listing, "others": others, "now": utcnow(),
         "hours_left": max(0, int((listing.deadline - utcnow()).total_seconds() // 3600)),
+        "prepared": prepared, "current": current,
     }  # fmt: skip
     return render(request, "gives/event_follow_up.html", context)
+
+
+@router.post("/events/{event_id}/follow-up/{contact_id}/sent")
+def follow_up_sent(
+    session: SessionDep,
+    user: CurrentUser,
+    event_id: uuid.UUID,
+    contact_id: uuid.UUID,
+    channel: Annotated[str, Form()] = "other",
+) -> Response:
+    """Without JavaScript: the message was sent; the session moves to the next person."""
+    event = events.get_event(session, owner=user, event_id=event_id)
+    how = gives.SendChannel(channel) if channel in gives.SendChannel.__members__ else None
+    gives.mark_sent(session, owner=user, event=event, contact_id=contact_id,
+                    channel=how or gives.SendChannel.other)  # fmt: skip
+    listing = gives.follow_up(session, owner=user, event=event)
+    following = _next_person(listing, contact_id)
+    where = f"?person={following}#session" if following else "#session"
+    return redirect(f"/events/{event.id}/follow-up{where}", flash_key="follow_up_sent")
 
 
 @router.post("/events/{event_id}/follow-up/{contact_id}/accept")

@@ -8,6 +8,7 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from enum import StrEnum
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, or_, update
@@ -15,7 +16,13 @@ from sqlmodel import Session, col, select
 
 from app.accounts.models import User
 from app.contacts import service as contacts
-from app.contacts.models import Contact, Interaction, Meeting
+from app.contacts.models import (
+    Contact,
+    Interaction,
+    InteractionCreate,
+    InteractionKind,
+    Meeting,
+)
 from app.db import utcnow
 from app.errors import Invalid, NotFound
 from app.events.models import Event
@@ -474,6 +481,107 @@ def dismiss_suggestion(
         raise NotFound()
     meeting.suggestion_dismissed = True
     session.add(meeting)
+
+
+class SendChannel(StrEnum):
+    """How a follow-up message left: copied, shared, by e-mail, LinkedIn or WhatsApp, or
+    marked sent by hand."""
+
+    copy = "copy"
+    share = "share"
+    email = "email"
+    linkedin = "linkedin"
+    whatsapp = "whatsapp"
+    other = "other"
+
+
+CHANNEL_NOTES = {
+    SendChannel.copy: lazy_gettext("Follow-up message after %(event)s (copied)"),
+    SendChannel.share: lazy_gettext("Follow-up message after %(event)s (shared)"),
+    SendChannel.email: lazy_gettext("Follow-up message after %(event)s (e-mail)"),
+    SendChannel.linkedin: lazy_gettext("Follow-up message after %(event)s (LinkedIn)"),
+    SendChannel.whatsapp: lazy_gettext("Follow-up message after %(event)s (WhatsApp)"),
+    SendChannel.other: lazy_gettext("Follow-up message after %(event)s"),
+}
+
+
+def session_give(
+    session: Session,
+    *,
+    owner: User,
+    event: Event,
+    contact_id: uuid.UUID,
+    statuses: Iterable[str] = OPEN,
+) -> Give | None:
+    """The give a follow-up session sends for someone met at the event: their first open give
+    planned from the event (an introduction needs its own two messages, so not that one)."""
+    return session.exec(
+        select(Give)
+        .where(
+            Give.owner_id == owner.id,
+            Give.contact_id == contact_id,
+            Give.event_id == event.id,
+            col(Give.status).in_(list(statuses)),
+            Give.kind != GiveKind.introduction.value,
+        )
+        .order_by(col(Give.created_at))
+    ).first()
+
+
+def mark_sent(
+    session: Session,
+    *,
+    owner: User,
+    event: Event,
+    contact_id: uuid.UUID,
+    channel: SendChannel,
+    now: datetime | None = None,
+) -> Give:
+    """The follow-up message to someone met at the event left: their give is done (planned from
+    the suggestion when there was none) and the message is logged as an interaction. Replaying
+    it changes nothing."""
+    now = now or utcnow()
+    meeting = session.exec(
+        select(Meeting).where(
+            Meeting.owner_id == owner.id,
+            Meeting.event_id == event.id,
+            Meeting.contact_id == contact_id,
+        )
+    ).first()
+    if meeting is None:
+        raise NotFound()
+    # Derived from the meeting, so that a replay (or a second tap) marks one give.
+    give_id = uuid.uuid5(meeting.id, "follow-up")
+    # A replay finds the give the first send marked done.
+    give = (
+        session.get(Give, give_id)
+        or session_give(session, owner=owner, event=event, contact_id=contact_id)
+        or session_give(session, owner=owner, event=event, contact_id=contact_id,
+                        statuses=[GiveStatus.done.value])
+    )  # fmt: skip
+    if give is None:
+        contact = contacts.get_contact(session, owner=owner, contact_id=contact_id)
+        suggested = suggest(contact, meeting, owner.locale)
+        kind = GiveKind(suggested["kind"])
+        if kind == GiveKind.introduction:
+            kind = GiveKind.check_in
+            title = default_title(kind.value, contact, None, owner.locale)
+        else:
+            title = suggested["title"]
+        data = GiveWrite(contact_id=contact_id, event_id=event.id, kind=kind, title=title,
+                         status=GiveStatus.done, done_at=now)  # fmt: skip
+        give, _ = put_give(session, owner=owner, give_id=give_id, data=data, now=now)
+    elif give.status != GiveStatus.done.value:
+        give, _ = put_give(session, owner=owner, give_id=give.id,
+                           data=GiveWrite(status=GiveStatus.done), create=False, now=now)  # fmt: skip
+    with use_locale(owner.locale):
+        note = str(CHANNEL_NOTES[channel]) % {"event": event.name}
+    contacts.log_interaction(
+        session, owner=owner, contact_id=contact_id,
+        data=InteractionCreate(id=uuid.uuid5(give.id, "sent"), kind=InteractionKind.message,
+                               happened_at=give.done_at or now, note=note),
+    )  # fmt: skip
+    return give
 
 
 @dataclass

@@ -2,6 +2,7 @@
 
 import uuid
 from datetime import datetime
+from typing import Literal
 
 from sqlalchemy import JSON
 from sqlmodel import Field, SQLModel
@@ -17,6 +18,8 @@ class NetworkProfileFields(SQLModel):
     # Days between touches for people met at events (0: no reminder), and per tag.
     event_cadence_days: int = Field(default=90, ge=0, le=3650)
     tag_cadences: dict[str, int] = Field(default_factory=dict, sa_type=JSON)
+    # How prepared messages address people in French unless a person says otherwise.
+    address_as: str = Field(default="vous", max_length=4)
 
 
 class NetworkProfile(NetworkProfileFields, table=True):
@@ -36,3 +39,4 @@ class NetworkProfileUpdate(SQLModel):
     referral_offer: str | None = Field(default=None, max_length=500)
     event_cadence_days: int | None = Field(default=None, ge=0, le=3650)
     tag_cadences: dict[str, int] | None = None
+    address_as: Literal["tu", "vous"] | None = None

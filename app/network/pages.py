@@ -66,7 +66,11 @@ async def save_network(request: Request, session: SessionDep, user: CurrentUser)
     for name, limit in limits.items():
         if len(text[name]) > limit:
             raise Invalid(lazy_gettext("This value is too long."), field=name)
-    data = NetworkProfileUpdate(**text, event_cadence_days=event_days, tag_cadences=tags)
+    address_as = str(form.get("address_as", "vous"))
+    data = NetworkProfileUpdate.model_validate({
+        **text, "event_cadence_days": event_days, "tag_cadences": tags,
+        "address_as": address_as if address_as in ("tu", "vous") else "vous",
+    })  # fmt: skip
     listeners = request.app.state.wiring.cadence_listeners
     network.update_profile(session, owner=user, data=data, listeners=listeners)
     return redirect("/settings#network", flash_key="network_saved")

@@ -22,6 +22,7 @@ SHELL_STATIC = (
     "js/app.js",
     "js/capture.js",
     "js/gives.js",
+    "js/follow-up.js",
     "icons/icon.svg",
     "icons/sprite.svg",
     "icons/icon-192.png",

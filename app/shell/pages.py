@@ -1,6 +1,8 @@
 """The app shell: Today (what to do now: the event on, gives due, follow-ups, people losing
 touch) and the offline page."""
 
+from datetime import timedelta
+
 from fastapi import Request
 from fastapi.responses import RedirectResponse, Response
 
@@ -13,6 +15,7 @@ from app.gives import service as gives
 from app.web.templating import render
 
 router = committing_router(include_in_schema=False)
+AFTER_EVENT_DAYS = 3
 
 
 @router.get("/")
@@ -23,6 +26,10 @@ def home(request: Request, session: SessionDep, user: OptionalUser) -> Response:
     today = gives.local_today(user, now)
     agenda = gives.agenda(session, owner=user, now=now)
     losing = contacts.losing_touch(session, owner=user, today=today, limit=8)
+    following = gives.to_follow_up(session, owner=user, now=now)
+    # An event over in the last three days with people not followed up comes first.
+    recent = now - timedelta(days=AFTER_EVENT_DAYS)
+    after_event = [item for item in following if gives.event_end(item.event) >= recent]
     context = {
         **give_pages.labels(),
         "now": now,
@@ -31,7 +38,8 @@ def home(request: Request, session: SessionDep, user: OptionalUser) -> Response:
         "upcoming": events.next_event(session, owner=user, now=now),
         "agenda": agenda,
         "people": gives.people_of(session, owner=user, gives=agenda.all),
-        "events_to_follow": gives.to_follow_up(session, owner=user, now=now),
+        "after_event": after_event,
+        "events_to_follow": [item for item in following if item not in after_event],
         "losing": losing,
     }
     return render(request, "shell/home.html", context)

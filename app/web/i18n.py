@@ -54,6 +54,11 @@ def gettext(message: str) -> str:
     return translations(_current.get()).gettext(message)
 
 
+def pgettext(context: str, message: str) -> str:
+    """Translate a message said in a context (e.g. "tu": the same English, another French)."""
+    return str(translations(_current.get()).pgettext(context, message))
+
+
 def ngettext(singular: str, plural: str, n: int) -> str:
     """Translate a message with a count in the current locale."""
     return translations(_current.get()).ngettext(singular, plural, n)

@@ -82,6 +82,13 @@ def render(
     babel_locale = i18n.babel_locale(locale)
 
     def fmt_datetime(value: datetime, fmt: str = "medium", tz: str | None = None) -> str:
+        if fmt == "medium":
+            # The locale's medium date with its short time: people read no seconds.
+            fmt = (
+                str(babel_locale.datetime_formats["medium"])
+                .replace("{1}", babel_locale.date_formats["medium"].pattern)
+                .replace("{0}", babel_locale.time_formats["short"].pattern)
+            )
         return format_datetime(value, fmt, tzinfo=ZoneInfo(tz) if tz else zone, locale=babel_locale)
 
     def fmt_date(value: date | datetime, fmt: str = "medium", tz: str | None = None) -> str:

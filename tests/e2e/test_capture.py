@@ -421,10 +421,10 @@ def test_someone_on_the_want_to_meet_list_is_recognised_at_capture_offline(
     assert [m["event_id"] for m in person["meetings"]] == [event_id]
     page.goto(f"{live_server.url}/events/{event_id}")
     expect(page.locator("#want-to-meet-section li", has_text="Sophie Durand")).to_contain_text(
-        "Rencontre faite"
+        "Rencontre"
     )
     expect(page.locator("#want-to-meet-section li", has_text="Kiosque")).not_to_contain_text(
-        "Rencontre faite"
+        "Rencontre"
     )
 
 

@@ -35,10 +35,10 @@ def test_follow_up_after_an_event_plan_introduce_and_done(
         )
 
     page.goto(f"{live_server.url}/")
-    expect(page.locator("section[aria-labelledby=follow-title]")).to_contain_text(
-        "0 sur 3 relancé·es"
+    expect(page.locator("section[data-after-event]")).to_contain_text(
+        "3 personnes à relancer après « Salon des Entrepreneurs »"
     )
-    page.get_by_role("link", name="Salon des Entrepreneurs").first.click()
+    page.get_by_role("link", name="Commencer les relances").click()
     expect(page.locator("h1")).to_have_text("Suivi : Salon des Entrepreneurs")
     assert_fits(page)
     assert_accessible(page)
@@ -67,22 +67,22 @@ def test_follow_up_after_an_event_plan_introduce_and_done(
     page.get_by_role("button", name="Fait", exact=True).click()
     expect(page.locator(".flash")).to_have_text("Fait. Merci de donner en premier.")
     page.goto(f"{live_server.url}/events/{event['id']}/follow-up")
-    expect(page.locator("#progress-title")).to_have_text("1 sur 3 relancé·es")
+    expect(page.locator("#progress-title")).to_have_text("Relances faites\u00a0: 1 sur 3")
 
     # Today lists the introduction (due two days after the event, so this week).
     page.goto(f"{live_server.url}/")
     expect(
         page.locator("section[aria-labelledby=today-week], section[aria-labelledby=today-today]")
     ).to_contain_text("Présenter Léa Martin à Sam Vidal")
-    expect(page.locator("section[aria-labelledby=follow-title]")).to_contain_text(
-        "1 sur 3 relancé·es"
+    expect(page.locator("section[data-after-event]")).to_contain_text(
+        "2 personnes à relancer après « Salon des Entrepreneurs »"
     )
     assert_accessible(page)
 
     # The same in English.
     page.click("footer button[lang=en]")
-    expect(page.locator("section[aria-labelledby=follow-title]")).to_contain_text(
-        "1 of 3 followed up"
+    expect(page.locator("section[data-after-event]")).to_contain_text(
+        "2 people to follow up from Salon des Entrepreneurs"
     )
     page.goto(f"{live_server.url}/events/{event['id']}/follow-up")
     expect(page.locator("#progress-title")).to_have_text("1 of 3 followed up")

@@ -402,7 +402,7 @@ def test_one_tap_status_change(zoe: TestClient) -> None:
         follow_redirects=False,
     )
     assert back.headers["location"] == "/events"
-    assert texts_of(zoe.get("/events").text, "span.status-skipped") == ["Pas allé"]
+    assert texts_of(zoe.get("/events").text, "span.status-skipped") == ["Je n’y vais pas"]
 
     refused = zoe.post(f"/events/{event_id}/status", data={"status": "maybe"})
     assert refused.status_code == 422

@@ -207,7 +207,7 @@ def test_digest_sections_for_gives_and_follow_ups(
     )
     follow = sections["Personnes à relancer"]
     assert [(line.title, line.detail) for line in follow.lines] == [
-        ("Salon Lumière", "0 sur 1 relancé·es")
+        ("Salon Lumière", "Relances faites\u00a0: 0 sur 1")
     ]
     user.locale = "en"
     english = [

@@ -28,7 +28,7 @@ def test_follow_up_list_progress_suggestions_accept_and_ignore(zoe: TestClient) 
     marc = person(zoe, "Marc Petit", event_id=met["id"], needs="Un bon article sur la CSRD")
     ines = person(zoe, "Inès Roy", event_id=met["id"])
     html = zoe.get(f"/events/{met['id']}/follow-up").text
-    assert text_of(html, "h2#progress-title") == "0 sur 3 relancé·es"
+    assert text_of(html, "h2#progress-title") == "Relances faites : 0 sur 3"
     assert text_of(html, "section[aria-labelledby=progress-title] h2 ~ p").startswith(
         "Objectif : tout le monde dans les 72 heures"
     )
@@ -68,7 +68,7 @@ def test_follow_up_list_progress_suggestions_accept_and_ignore(zoe: TestClient) 
     # A give done counts as followed up.
     zoe.post(f"/gives/{planned[0]['id']}/status", data={"status": "done"})
     html = zoe.get(f"/events/{met['id']}/follow-up").text
-    assert text_of(html, "h2#progress-title") == "1 sur 3 relancé·es"
+    assert text_of(html, "h2#progress-title") == "Relances faites : 1 sur 3"
 
 
 def test_give_form_plans_with_the_default_due_day_and_shows_prepared_messages(
@@ -228,7 +228,8 @@ def test_today_shows_events_to_follow_up_and_people_losing_touch(zoe: TestClient
         met_at=(now() - timedelta(days=90)).isoformat(),
     )
     html = zoe.get("/").text
-    assert "Salon Lumière" in texts_of(html, "section[aria-labelledby=follow-title] a")
+    # Over yesterday: first on Today, no longer in the list of events to follow up.
+    assert "Salon Lumière" in texts_of(html, "section[data-after-event] h2")[0]
     assert "Marc Ancien" in texts_of(html, "section[aria-labelledby=losing-title] a")
 
 
