@@ -642,6 +642,12 @@ def refresh_all_touch(session: Session, *, owner: User) -> None:
         refresh_touch(session, contact=contact, profile=profile)
 
 
+def has_people(session: Session, *, owner: User) -> bool:
+    """Whether the user has captured anyone yet (a first-day step)."""
+    query = select(Contact.id).where(Contact.owner_id == owner.id).limit(1)
+    return session.exec(query).first() is not None
+
+
 def losing_touch(session: Session, *, owner: User, today: date, limit: int = 20) -> list[Contact]:
     """People whose next touch is due (and not snoozed), the longest overdue first."""
     return list(

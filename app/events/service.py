@@ -329,6 +329,14 @@ def current_event(session: Session, *, owner: User, now: datetime | None = None)
     return next((event for event in candidates if _end_of(event) > now), None)
 
 
+def has_events(session: Session, *, owner: User) -> bool:
+    """Whether the user has added any event (a first-day step)."""
+    return (
+        session.exec(select(Event.id).where(Event.owner_id == owner.id).limit(1)).first()
+        is not None
+    )
+
+
 def next_event(session: Session, *, owner: User, now: datetime | None = None) -> Event | None:
     """The next event the user goes to or is interested in."""
     now = now or utcnow()

@@ -110,6 +110,7 @@ def render(
         "format_time": fmt_time,
         "languages": i18n.LANGUAGE_NAMES,
         "flash": FLASHES.get(request.cookies.get("gf_flash", "")),
+        "flash_key": request.cookies.get("gf_flash", ""),
     }
     values.update(context or {})
     with i18n.use_locale(locale):

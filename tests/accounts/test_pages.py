@@ -223,7 +223,8 @@ def test_settings_create_and_revoke_a_token(app: FastAPI, client: TestClient) ->
         assert api.get("/api/v1/me").status_code == 401
 
 
-def test_pages_need_a_session_and_redirect_to_signin(client: TestClient) -> None:
+def test_pages_need_a_session_and_redirect_to_signin(app: FastAPI, client: TestClient) -> None:
+    create_user(app, "zoe@example.org")
     for path in ("/", "/settings", "/events", "/capture", "/people", "/gives"):
         response = client.get(path, follow_redirects=False)
         assert response.status_code == 303, path
