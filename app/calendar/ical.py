@@ -48,6 +48,8 @@ class FeedItem:
     description: str | None = None
     url: str | None = None
     cancelled: bool = False
+    # Not decided yet (an event the user is only interested in): `STATUS:TENTATIVE`.
+    tentative: bool = False
     # For all-day items: an alarm this long after the day's start (08:00 is `timedelta(hours=8)`).
     alarm: timedelta | None = None
 
@@ -132,7 +134,8 @@ def _vevent(item: FeedItem) -> VEvent:
         event.add("description", item.description)
     if item.url:
         event.add("url", item.url)
-    event.add("status", "CANCELLED" if item.cancelled else "CONFIRMED")
+    status = "CANCELLED" if item.cancelled else "TENTATIVE" if item.tentative else "CONFIRMED"
+    event.add("status", status)
     if item.alarm is not None:
         alarm = Alarm()
         alarm.add("action", "DISPLAY")

@@ -142,6 +142,11 @@ def _run_import(
         skipped=skipped,
         calendar_name=parsed.result.calendar_name,
     )
+    if subscribe and not parsed.result.is_feed:
+        raise Invalid(
+            lazy_gettext("Only a calendar (.ics) can be followed: this link is a page."),
+            field="subscribe",
+        )
     if dry_run:
         return response
     if subscribe and url is not None:

@@ -18,20 +18,11 @@ from app.calendar.ical import FeedItem, build_calendar
 from app.calendar.models import CalendarFeed
 from app.events import service as events
 from app.events.models import Event, EventStatus
+from app.events.places import location
 from app.web.i18n import babel_locale, gettext
 
 # Statuses whose events go into the feed; attended ones stay so the calendar keeps its history.
 FEED_STATUSES = (EventStatus.going.value, EventStatus.interested.value, EventStatus.attended.value)
-
-
-def location(event: Any) -> str | None:
-    """Where an event happens, in one line."""
-    parts: list[str] = []
-    for part in (event.venue, event.address, event.city, event.country):
-        text = (part or "").strip()
-        if text and text not in parts:
-            parts.append(text)
-    return ", ".join(parts) or None
 
 
 def event_item(event: Any, *, include_notes: bool = False) -> FeedItem:
@@ -60,12 +51,13 @@ def event_item(event: Any, *, include_notes: bool = False) -> FeedItem:
         description=description or None,
         url=event.url,
         cancelled=event.cancelled,
+        tentative=getattr(event, "status", None) == EventStatus.interested.value,
     )
 
 
 ITEM_COLUMNS = (
     "id", "name", "starts_at", "ends_at", "all_day", "timezone", "venue", "address", "city",
-    "country", "url", "description", "cancelled", "sequence", "created_at", "updated_at",
+    "country", "url", "description", "cancelled", "sequence", "created_at", "updated_at", "status",
 )  # fmt: skip
 
 

@@ -30,6 +30,7 @@ from app.events.models import (
     EventUpdate,
     ImportedEventPublic,
 )
+from app.events.places import place_lines
 from app.web.forms import refill
 from app.web.i18n import babel_locale, gettext, lazy_gettext, use_locale
 from app.web.templating import redirect, register_flash, render
@@ -277,7 +278,7 @@ def import_preview(
     payload = json.dumps([preview.model_dump(mode="json") for preview in previews])
     context = _context(
         previews=previews, payload=payload, skipped=parsed.skipped, source_url=url.strip() if url.strip() else "",
-        calendar_name=parsed.result.calendar_name,
+        calendar_name=parsed.result.calendar_name, can_follow=bool(url.strip()) and parsed.result.is_feed,
     )  # fmt: skip
     return render(request, "events/preview.html", context)
 
@@ -341,6 +342,7 @@ def detail_context(request: Request, session: Session, user: User, event: Event)
         editions=events.earlier_editions(session, owner=user, event=event),
         other_zone=event.timezone != user.timezone,
         google_calendar=event_calendar.google_calendar_link(event),
+        place=place_lines(event),
     )
     sections: list[EventSection] = request.app.state.wiring.event_sections
     for section in sections:

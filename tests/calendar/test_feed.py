@@ -428,3 +428,28 @@ def test_built_files_have_every_zone_they_use(zone: str) -> None:
     (vevent,) = parsed.walk("VEVENT")
     assert vevent.decoded("dtend") - vevent.decoded("dtstart") == timedelta(hours=3)
     assert vevent.decoded("dtstart").astimezone(UTC) == start.astimezone(UTC)
+
+
+def test_interested_events_are_tentative_until_going(alice: TestClient, client: TestClient) -> None:
+    maybe = alice.post(
+        "/api/v1/events",
+        json={
+            "name": "Peut-être",
+            "starts_at": "2027-05-01T10:00:00+02:00",
+            "status": "interested",
+        },
+    ).json()
+    sure = alice.post(
+        "/api/v1/events",
+        json={"name": "Sûr", "starts_at": "2027-05-02T10:00:00+02:00", "status": "going"},
+    ).json()
+
+    def statuses() -> dict[str, str]:
+        parsed = icalendar.Calendar.from_ical(client.get(_feed_path(alice)).content)
+        return {str(event["uid"]): str(event["status"]) for event in parsed.walk("VEVENT")}
+
+    first = statuses()
+    assert first[f"event-{maybe['id']}@givefirst"] == "TENTATIVE"
+    assert first[f"event-{sure['id']}@givefirst"] == "CONFIRMED"
+    assert alice.patch(f"/api/v1/events/{maybe['id']}", json={"status": "going"}).status_code == 200
+    assert statuses()[f"event-{maybe['id']}@givefirst"] == "CONFIRMED"

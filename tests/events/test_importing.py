@@ -970,7 +970,7 @@ def test_json_ld_graph_with_a_conference_event() -> None:
     )
     (event,) = parse_page(data).events
     assert event.name == "Salon des Indépendants 2027"
-    assert event.kind == "conference"
+    assert event.kind == "salon"
     assert event.source_uid == "https://salon.example/2027/#event"
     assert event.url == "https://salon.example/2027/"
     # No offset, but the venue is in France (one zone): Paris time, not the default zone.
@@ -984,7 +984,8 @@ def test_json_ld_graph_with_a_conference_event() -> None:
 @pytest.mark.parametrize(
     ("schema_type", "kind"),
     [
-        ("BusinessEvent", "conference"),
+        ("BusinessEvent", "salon"),
+        ("ConferenceEvent", "conference"),
         ("EducationEvent", "workshop"),
         ("SocialEvent", "meetup"),
         ("ExhibitionEvent", "salon"),

@@ -762,3 +762,25 @@ def test_a_link_that_answers_an_error_is_explained_on_the_import_page(
     assert text_of(response.text, "p[role=alert]") == "Ce site a répondu par une erreur."
     assert one(page, "input[name=url]")["value"] == f"{base}/missing.ics"
     assert one(page, "input[name=url]")["aria-invalid"] == "true"
+
+
+def test_following_is_offered_only_for_a_calendar_not_for_a_page(
+    zoe: TestClient, alice: TestClient, local_site: LocalSite
+) -> None:
+    page_url = local_site.add(
+        "/salon.html",
+        (
+            '<html><head><title>Salon</title></head><body><script type="application/ld+json">'
+            '{"@context": "https://schema.org", "@type": "Event", "name": "Salon Pro",'
+            f' "startDate": "{soon(20).isoformat()}"}}</script></body></html>'
+        ).encode(),
+        "text/html; charset=utf-8",
+    )
+    response = zoe.post("/events/import", data={"url": page_url})
+    assert response.status_code == 200, response.text
+    assert "Salon Pro" in response.text
+    assert not select_all(response.text, "input[name=subscribe]")
+    refused = alice.post("/api/v1/events/import", json={"url": page_url, "subscribe": True})
+    assert refused.status_code == 422
+    assert refused.json()["field"] == "subscribe"
+    assert alice.get("/api/v1/events").json() == []

@@ -14,6 +14,7 @@ from typing import Any
 import icalendar
 import recurring_ical_events
 
+from app.events.importing.kinds import infer_kind
 from app.events.importing.records import (
     FAIL_BROKEN,
     FAIL_NO_EVENTS,
@@ -57,7 +58,7 @@ def parse_ics(
         raise ImportFailed(FAIL_NOT_CALENDAR)
     calendars = _load_calendars(_repair_ics(text[begin:]))
     window = (now - timedelta(days=1), now + timedelta(days=horizon_days))
-    result = ImportResult()
+    result = ImportResult(is_feed=True)
     seen_event = False
     deadline = clock.monotonic() + MAX_EXPANSION_SECONDS
     for calendar in calendars:
@@ -314,6 +315,21 @@ def _expand_series(
         result.skipped.append(Skipped(label, SKIP_NO_UPCOMING))
 
 
+def _categories(component: Any) -> list[str]:
+    """The words of every `CATEGORIES` property (one or several, each a list)."""
+    values = component.get("CATEGORIES")
+    if values is None:
+        return []
+    words: list[str] = []
+    for value in values if isinstance(values, list) else [values]:
+        cats = getattr(value, "cats", None)
+        if cats is None:
+            words.append(str(value))
+        else:
+            words.extend(str(cat) for cat in cats)
+    return words
+
+
 def _ics_time(value: Any, tzid: str | None, context: _IcsContext) -> tuple[datetime, bool, str]:
     """(aware datetime in its IANA zone, all-day?, IANA name) for a DTSTART/DTEND value."""
     if isinstance(value, date) and not isinstance(value, datetime):
@@ -384,9 +400,8 @@ def _convert_component(
         _str_prop(component.get("X-ORIGINAL-URL"))
     )
     status = (_str_prop(component.get("STATUS")) or "").upper()
-    kind = context.kind
-    if url and host(url).endswith("meetup.com"):
-        kind = "meetup"
+    fallback = "meetup" if url and host(url).endswith("meetup.com") else context.kind
+    kind = infer_kind(name, categories=_categories(component), fallback=fallback)
     return ImportedEvent(
         source_uid=source_uid,
         name=name,

@@ -86,6 +86,8 @@ class ImportResult:
     events: list[ImportedEvent] = field(default_factory=list)
     skipped: list[Skipped] = field(default_factory=list)
     calendar_name: str | None = None
+    # An iCalendar document, which can be followed (a page cannot: it has no feed to refresh).
+    is_feed: bool = False
 
     def add(self, item: ImportedEvent | Skipped) -> None:
         """Record an event or a skip, respecting MAX_EVENTS."""

@@ -17,6 +17,7 @@ import icalendar
 import recurring_ical_events
 from w3lib.encoding import html_to_unicode
 
+from app.events.importing.kinds import KIND_BY_TYPE, infer_kind
 from app.events.importing.records import (
     FAIL_NO_EVENTS,
     FAIL_TOO_LARGE,
@@ -43,19 +44,9 @@ from app.events.importing.timezones import (
     zone_info,
 )
 
-_KIND_BY_TYPE = {
-    "ConferenceEvent": "conference",
-    "BusinessEvent": "conference",
-    "EducationEvent": "workshop",
-    "CourseInstance": "workshop",
-    "SocialEvent": "meetup",
-    "Hackathon": "meetup",
-    "ExhibitionEvent": "salon",
-    "SaleEvent": "salon",
-}
 _EVENT_TYPES = frozenset(
     {
-        *_KIND_BY_TYPE,
+        *KIND_BY_TYPE,
         "Event",
         "EventSeries",
         "Festival",
@@ -274,14 +265,10 @@ def _web_time(
     return parsed.astimezone(zone_info(zone_name)), False, zone_name
 
 
-def _kind(item: dict[str, Any], url: str | None) -> str:
-    """The Givefirst kind guessed from the schema.org type (and meetup.com links)."""
-    for type_name in _types(item):
-        if type_name in _KIND_BY_TYPE:
-            return _KIND_BY_TYPE[type_name]
-    if url and host(url).endswith("meetup.com"):
-        return "meetup"
-    return "other"
+def _kind(item: dict[str, Any], name: str, url: str | None) -> str:
+    """The Givefirst kind from the schema.org type, then the event's name (and meetup.com)."""
+    fallback = "meetup" if url and host(url).endswith("meetup.com") else "other"
+    return infer_kind(name, types=_types(item), fallback=fallback)
 
 
 def _web_location(
@@ -369,7 +356,7 @@ def _convert_web_event(
     base = ImportedEvent(
         source_uid=source_uid,
         name=name or "",
-        kind=_kind(item, url),
+        kind=_kind(item, name or "", url),
         starts_at=datetime.min.replace(tzinfo=UTC),
         ends_at=None,
         all_day=False,
