@@ -39,6 +39,8 @@ class PersonPreview(SQLModel):
     email: str | None
     has_photo: bool
     known: bool
+    # Who they would be merged with, when already in the address book.
+    known_as: str | None = None
 
 
 class ImportReport(SQLModel):
@@ -88,17 +90,44 @@ def parse_file(data: bytes, *, filename: str, locale: str) -> ParsedFile:
     return ParsedFile(format=kind, people=people, rejected=rejected)
 
 
-def _match_keys(person: ParsedPerson) -> set[tuple[str, ...]]:
-    """What makes two records of one file the same person, as `contacts.existing_for` sees it."""
-    keys: set[tuple[str, ...]] = set()
-    if person.source_uid:
-        keys.add(("uid", person.source_uid[:500]))
-    if person.email and contacts.valid_import_email(person.email):
-        keys.add(("email", person.email.lower()))
-    if person.full_name:
-        name = " ".join(sorted(set(contacts.words(person.full_name))))
-        keys.add(("name", name, fold(person.company or "")))
-    return keys
+class _SeenInFile:
+    """The people met so far in one file, matched as `contacts.existing_for` will match them once
+    the earlier ones are saved: same UID, same e-mail, or the same name with the same company or
+    a company on one side only (which the saved person then takes)."""
+
+    def __init__(self) -> None:
+        self.keys: dict[tuple[str, str], int] = {}
+        self.by_name: dict[str, list[int]] = {}
+        self.companies: list[str] = []
+
+    def known(self, person: ParsedPerson) -> bool:
+        """Whether an earlier record of the file is this person; records this one either way."""
+        keys = []
+        if person.source_uid:
+            keys.append(("uid", person.source_uid[:500]))
+        if person.email and contacts.valid_import_email(person.email):
+            keys.append(("email", person.email.lower()))
+        name = " ".join(sorted(contacts.words(person.full_name or "")))
+        company = fold(person.company or "").strip()
+        found = next((self.keys[key] for key in keys if key in self.keys), None)
+        if found is None and name:
+            found = next(
+                (index for index in self.by_name.get(name, [])
+                 if not company or not self.companies[index] or self.companies[index] == company),
+                None,
+            )  # fmt: skip
+        if found is None:
+            found = len(self.companies)
+            self.companies.append(company)
+            if name:
+                self.by_name.setdefault(name, []).append(found)
+            is_known = False
+        else:
+            self.companies[found] = self.companies[found] or company
+            is_known = True
+        for key in keys:
+            self.keys.setdefault(key, found)
+        return is_known
 
 
 def apply(
@@ -133,13 +162,11 @@ def apply(
     previews = []
     known = 0
     # A person twice in one file is saved once: the second record completes the first.
-    seen: set[tuple[str, ...]] = set()
+    seen = _SeenInFile()
     for person in parsed.people:
-        keys = _match_keys(person)
-        is_known = bool(keys & seen) or (
-            contacts.existing_for(session, owner=owner, person=person) is not None
-        )
-        seen |= keys
+        in_file = seen.known(person)
+        existing = contacts.existing_for(session, owner=owner, person=person)
+        is_known = in_file or existing is not None
         known += is_known
         previews.append(
             PersonPreview(
@@ -148,6 +175,7 @@ def apply(
                 email=person.email,
                 has_photo=person.photo is not None,
                 known=is_known,
+                known_as=_known_as(existing) if existing is not None else None,
             )  # fmt: skip
         )
     return ImportReport(
@@ -155,6 +183,11 @@ def apply(
         updated=known if on_match == "merge" else 0, skipped=known if on_match == "skip" else 0,
         rejected=rejected, people=previews,
     )  # fmt: skip
+
+
+def _known_as(contact: Any) -> str:
+    """How the preview names the person an imported record would complete."""
+    return " · ".join(part for part in (contact.full_name, contact.company) if part)
 
 
 def _card_fields(row: Mapping[str, Any]) -> dict[str, Any]:

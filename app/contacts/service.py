@@ -938,7 +938,8 @@ def valid_import_email(value: str) -> bool:
 
 
 def existing_for(session: Session, *, owner: User, person: Any) -> Contact | None:
-    """The person an imported record refers to: same UID, else e-mail, else name and company."""
+    """The person an imported record refers to: same UID, else e-mail, else the same name with
+    the same company or a company on one side only."""
     # Each lookup is one seek: (owner_id, source_uid), (owner_id, lower(email)), the term index.
     base = select(Contact).where(Contact.owner_id == owner.id)
     if person.source_uid:
@@ -953,10 +954,14 @@ def existing_for(session: Session, *, owner: User, person: Any) -> Contact | Non
         matches = find_matches(
             session, owner=owner, full_name=person.full_name, company=person.company or ""
         )
+        theirs = fold(person.company or "").strip()
         for match in matches:
-            if set(words(match.contact.full_name)) == set(words(person.full_name)) and fold(
-                match.contact.company or ""
-            ) == fold(person.company or ""):
+            # The same name, folded for case and accents, with the same company or with a
+            # company on one side only (a person captured with a name only at a salon).
+            mine = fold(match.contact.company or "").strip()
+            same_company = mine == theirs or not mine or not theirs
+            same_name = sorted(words(match.contact.full_name)) == sorted(words(person.full_name))
+            if same_name and same_company:
                 return match.contact
     return None
 

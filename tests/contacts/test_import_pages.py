@@ -34,7 +34,7 @@ def test_preview_then_import_in_french(zoe: TestClient) -> None:
     assert texts_of(page, "section[aria-labelledby=rejected-title] li small") == [
         "Ni nom, ni organisation, ni adresse e-mail pour désigner cette personne."
     ]
-    assert "connu" in texts_of(preview.text, "span.badge")
+    assert texts_of(preview.text, "span.badge") == ["à fusionner avec Bruno Petit"]
     assert (
         zoe.get("/api/v1/contacts").json()["items"][0]["full_name"] == "Bruno Petit"
     )  # nothing saved yet
@@ -67,3 +67,73 @@ def test_import_page_offers_the_exports(zoe: TestClient) -> None:
     page = parse(zoe.get("/people/import").text)
     assert select_all(page, "a[href='/api/v1/contacts/export.vcf']")
     assert select_all(page, "a[href='/api/v1/contacts/export.csv']")
+
+
+def _import(client: TestClient, vcf: str) -> str:
+    preview = client.post(
+        "/people/import",
+        files={"file": ("contacts.vcf", vcf.encode(), "text/vcard")},
+        data={"on_match": "merge"},
+    )
+    assert preview.status_code == 200, preview.text
+    payload = one(preview.text, "input[name=payload]")["value"]
+    saved = client.post(
+        "/people/import/save",
+        data={"payload": payload, "filename": "contacts.vcf", "on_match": "merge"},
+        follow_redirects=False,
+    )
+    assert saved.status_code == 303
+    return preview.text
+
+
+def card(name: str, org: str = "") -> str:
+    return (
+        "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:"
+        + name
+        + (f"\r\nORG:{org}" if org else "")
+        + ("\r\nEND:VCARD\r\n")
+    )
+
+
+def test_a_person_captured_with_a_name_only_is_recognised_and_merged(ann: TestClient) -> None:
+    ann.put(
+        "/api/v1/contacts/6f1c1f0e-0000-4000-8000-000000000002", json={"full_name": "Léa Martin"}
+    )
+    ann.put(
+        "/api/v1/contacts/6f1c1f0e-0000-4000-8000-000000000003",
+        json={"full_name": "Marc Petit", "company": "Acme"},
+    )
+    ann.put(
+        "/api/v1/contacts/6f1c1f0e-0000-4000-8000-000000000004",
+        json={"full_name": "Inès Roy", "company": "Globex"},
+    )
+    html = _import(
+        ann, card("LEA MARTIN", "Atelier Nord") + card("marc petit") + card("Ines Roy", "Initech")
+    )
+    assert counts(html) == {"created": "1", "known": "2", "rejected": "0"}
+    assert texts_of(html, "[data-known-as]") == [
+        "to be merged with Léa Martin",
+        "to be merged with Marc Petit · Acme",
+    ]
+    people = {p["full_name"]: p for p in ann.get("/api/v1/contacts").json()["items"]}
+    # Never a double: the name-only capture is completed with the company; a different company
+    # is another person.
+    assert sorted(people) == ["Ines Roy", "Inès Roy", "Léa Martin", "Marc Petit"]
+    assert people["Léa Martin"]["company"] == "Atelier Nord"
+    assert people["Marc Petit"]["company"] == "Acme"
+
+
+def test_the_person_page_asks_same_person_near_the_top(ann: TestClient) -> None:
+    first = "6f1c1f0e-0000-4000-8000-000000000005"
+    ann.put(f"/api/v1/contacts/{first}", json={"full_name": "Léa Martin", "hook": "vélos cargo"})
+    ann.put(
+        "/api/v1/contacts/6f1c1f0e-0000-4000-8000-000000000006",
+        json={"full_name": "LEA MARTIN", "company": "Atelier Nord"},
+    )
+    html = ann.get(f"/people/{first}").text
+    article = one(html, "article")
+    sections = [
+        section.get("data-same-person") is not None for section in article.find_all("section")
+    ]
+    assert sections[0], "the same-person question is the first section"
+    assert "/people/" + first + "/merge?other=6f1c1f0e-0000-4000-8000-000000000006" in html
