@@ -36,6 +36,7 @@ SHELL_MODULES = (
     "js/markup.js",
     "js/picker.js",
     "js/capture/matching.js",
+    "js/capture/more.js",
     "js/capture/outbox-panel.js",
     "js/capture/photo.js",
     "js/capture/qr.js",

@@ -2,6 +2,7 @@
 import { enqueue, flush, discard, available } from "./outbox.js";
 import { keepPeople, offerMatches } from "./capture/matching.js";
 import { savedMessage, toast, watchOutbox } from "./capture/outbox-panel.js";
+import { rememberMore } from "./capture/more.js";
 import { previewPhoto, shrink } from "./capture/photo.js";
 import { offerScanner, readPhotos } from "./capture/scanner.js";
 import { parseScan } from "./scan.js";
@@ -10,6 +11,7 @@ const form = document.getElementById("capture-form");
 const FIELDS = ["full_name", "company", "role", "email", "phone", "url", "hook", "needs"];
 const matches = offerMatches(form);
 const hidePreview = previewPhoto(form.elements.photo);
+const showMore = rememberMore(form);
 let refilledPhoto = null; // the photo of a refused capture put back in the form
 
 // Put a refused capture back in the form; it leaves the outbox when saved again.
@@ -20,6 +22,7 @@ function refill(entry) {
   if (entry.body.event_id) form.elements.event_id.value = entry.body.event_id;
   form.dataset.replaces = entry.key;
   refilledPhoto = entry.photo;
+  showMore();
   form.elements.full_name.focus();
 }
 
@@ -108,6 +111,7 @@ function startFresh() {
   refilledPhoto = null;
   matches.forget();
   hidePreview();
+  showMore();
   form.elements.full_name.focus();
 }
 
@@ -119,6 +123,7 @@ function fillFrom(fields, { keepTyped = false } = {}) {
     if (input && !(keepTyped && input.value.trim())) input.value = value;
   }
   matches.find();
+  showMore();
   form.elements.full_name.focus();
 }
 offerScanner(form, (fields) => fillFrom(fields));

@@ -91,6 +91,10 @@ def test_capture_errors_are_shown_in_the_form_and_nothing_is_saved(zoe: TestClie
     bad_mail = zoe.post("/capture", data={**hidden, "full_name": "Léa", "email": "léa@"})
     assert bad_mail.status_code == 422
     assert select_all(bad_mail.text, "input[name=email][aria-invalid=true]")
+    # The field in error is never hidden behind the closed "more" control.
+    assert one(bad_mail.text, "#more-fields").has_attr("open")
+    # Closed when nothing in it holds a value or an error.
+    assert not one(response.text, "#more-fields").has_attr("open")
     assert zoe.get("/api/v1/contacts").json()["items"] == []
 
 

@@ -554,6 +554,7 @@ def test_the_outbox_lists_what_waits_by_name_with_its_state(
     in_page = "e => e.getBoundingClientRect().top + scrollY"  # where it is laid out, not scrolled
     form_top = page.locator("#f-full_name").evaluate(in_page)
     page.fill("#f-full_name", "Ana Lopes")
+    page.locator("#more-fields > summary").click()
     page.fill("#f-give_title", "lui envoyer l’article")
     page.get_by_role("button", name="Enregistrer et suivant").click()
     toast = page.locator("#toast")
@@ -594,4 +595,45 @@ def test_the_outbox_lists_what_waits_by_name_with_its_state(
         expect(item).to_contain_text("envoyé")
     names = sorted(p["full_name"] for p in client.get("/api/v1/contacts").json()["items"])
     assert names == ["Ana Lopes", "Ben Morel"]
+    assert_accessible(page)
+
+
+def test_the_essentials_first_and_more_as_the_user_left_it(
+    live_server: LiveServer, page: Page
+) -> None:
+    sign_in(live_server, page, "more")
+    page.goto(f"{live_server.url}/capture")
+    more = page.locator("#more-fields")
+    # Name, company, role and the hook stand first; the rest waits behind one control.
+    for field in ("#f-full_name", "#f-company", "#f-role", "#f-hook"):
+        expect(page.locator(field)).to_be_visible()
+    expect(page.locator("#f-email")).to_be_hidden()
+    expect(page.locator("#f-full_name")).to_be_focused()
+    summary = page.locator("#more-fields > summary")
+    expect(summary).to_contain_text("Plus")
+    summary.click()
+    expect(page.locator("#f-email")).to_be_visible()
+    page.reload()
+    expect(more).to_have_attribute("open", "")
+    page.fill("#f-full_name", "Léa Roux")
+    page.fill("#f-email", "lea@example.org")
+    page.get_by_role("button", name="Enregistrer et suivant").click()
+    expect(page.locator("#toast")).to_contain_text("Léa Roux")
+    expect(page.locator("#f-email")).to_have_value("")
+    expect(page.locator("#f-email")).to_be_visible()  # still open for the next person
+    expect(page.locator("#f-full_name")).to_be_focused()
+    summary.click()
+    page.reload()
+    expect(page.locator("#f-email")).to_be_hidden()
+    # A pasted card with an e-mail opens it, so nothing filled is hidden.
+    page.locator("#f-full_name").focus()
+    page.evaluate(
+        """() => { const data = new DataTransfer();
+        data.setData("text", "MECARD:N:Petit,Marc;EMAIL:marc@example.org;;");
+        document.querySelector("#f-full_name").dispatchEvent(
+          new ClipboardEvent("paste", { clipboardData: data, bubbles: true, cancelable: true }));
+        }"""
+    )
+    expect(page.locator("#f-email")).to_have_value("marc@example.org")
+    expect(page.locator("#f-email")).to_be_visible()
     assert_accessible(page)
