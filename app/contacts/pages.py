@@ -230,12 +230,20 @@ def person_context(
     return context | {"timeline": timeline}
 
 
+BESIDE_COUNT = 20
+
+
 @router.get("/people/{contact_id}")
 def person_page(
     request: Request, session: SessionDep, user: CurrentUser, contact_id: uuid.UUID
 ) -> Response:
     contact = contacts.get_contact(session, owner=user, contact_id=contact_id)
-    return render(request, "contacts/detail.html", person_context(request, session, user, contact))
+    context = person_context(request, session, user, contact)
+    # From 1024 px the latest people stand beside the person (hidden on a phone).
+    beside, _cursor = contacts.list_contacts(
+        session, owner=user, query=contacts.PeopleQuery(limit=BESIDE_COUNT)
+    )
+    return render(request, "contacts/detail.html", context | {"beside": beside})
 
 
 @router.post("/people/{contact_id}/interactions")

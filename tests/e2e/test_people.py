@@ -116,3 +116,33 @@ def test_recent_people_open_offline_with_their_photo_without_a_visit(
     assert page.evaluate("(img) => img.complete && img.naturalWidth > 0", photo.element_handle())
     page.goto(f"{live_server.url}/people/{uuid.uuid4()}")
     expect(page.locator("h1")).not_to_have_text("Hélène Dupont")
+
+
+def test_on_a_laptop_the_people_stand_beside_the_person(
+    live_server: LiveServer, page: Page
+) -> None:
+    email = sign_in(live_server, page, "beside")
+    api = live_server.api(email)
+    ids = []
+    for name in ("Léa Martin", "Marc Petit", "Inès Roy"):
+        person_id = str(uuid.uuid4())
+        assert api.put(f"/api/v1/contacts/{person_id}", json={"full_name": name}).status_code == 201
+        ids.append(person_id)
+    page.goto(f"{live_server.url}/people/{ids[0]}")
+    beside = page.locator("nav.people-beside")
+    expect(beside).to_be_hidden()  # a phone shows the person alone
+    assert_fits(page)
+    page.set_viewport_size({"width": 1366, "height": 900})
+    expect(beside).to_be_visible()
+    expect(beside.locator("a[aria-current=page]")).to_have_text("Léa Martin")
+    list_box = beside.bounding_box()
+    person_box = page.locator("article[data-person-id]").bounding_box()
+    assert list_box is not None and person_box is not None
+    assert list_box["x"] + list_box["width"] <= person_box["x"], (
+        "the list stands left of the person"
+    )
+    assert abs(list_box["y"] - person_box["y"]) < 40, "side by side, not one under the other"
+    assert_accessible(page)
+    beside.get_by_role("link", name="Inès Roy").click()
+    expect(page.locator("h1")).to_have_text("Inès Roy")
+    expect(beside.locator("a[aria-current=page]")).to_have_text("Inès Roy")
