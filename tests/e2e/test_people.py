@@ -57,9 +57,7 @@ def test_person_page_in_english_with_a_photo(live_server: LiveServer, page: Page
     page.goto(f"{live_server.url}/people/{person}")
     expect(page.locator("h1")).to_have_text("Sam Green")
     expect(page.locator("img.photo")).to_be_visible()
-    expect(page.locator("section[aria-labelledby=hook-title]")).to_contain_text(
-        "Their needs"
-    )
+    expect(page.locator("section[aria-labelledby=hook-title]")).to_contain_text("Their needs")
     assert_accessible(page)
 
 
