@@ -7,6 +7,7 @@ from fastapi import Request
 from fastapi.responses import RedirectResponse, Response
 
 from app.accounts.deps import OptionalUser
+from app.card import service as cards
 from app.contacts import service as contacts
 from app.db import SessionDep, committing_router, utcnow
 from app.events import service as events
@@ -41,6 +42,7 @@ def home(request: Request, session: SessionDep, user: OptionalUser) -> Response:
         "after_event": after_event,
         "events_to_follow": [item for item in following if item not in after_event],
         "losing": losing,
+        "card_inbox": cards.inbox_count(session, owner=user),
     }
     return render(request, "shell/home.html", context)
 
