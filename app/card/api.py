@@ -92,7 +92,7 @@ def kiosk_submission(
     submission, created = cards.leave_details(
         session, owner=user, details=LeftDetails.model_validate(body.model_dump()),
         consents=body.consents, language=body.language, event_id=body.event_id,
-        client_key=f"kiosk-{client_id.hex}", source="kiosk", consented_at=body.consented_at,
+        client_key=f"kiosk-{client_id.hex}", source="kiosk", owner_name=user.display_name, consented_at=body.consented_at,
     )  # fmt: skip
     response.status_code = status.HTTP_201_CREATED if created else status.HTTP_200_OK
     return submission_public(submission)

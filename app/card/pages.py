@@ -217,6 +217,7 @@ async def leave_details(
         submission, _created = cards.leave_details(
             session, owner=owner, details=details, consents=consents,
             language=request.state.locale, event_id=event_id, client_key=client_key,
+            owner_name=cards.shown(session, card=card, owner=owner).name,
         )  # fmt: skip
     key = cards.receipt_key(secret=settings.secret, submission_id=submission.id)
     return redirect(f"/left/{submission.id}/{key}?sent=1")
@@ -245,7 +246,7 @@ def receipt_page(
     )
     context = {
         "submission": submission,
-        "owner_name": owner.display_name if owner else "",
+        "owner_name": _shown_name(session, owner),
         "event": event if event and event.public else None,
         "receipt_url": public_url(request, settings, f"/left/{submission_id}/{key}"),
         "just_sent": bool(sent),
@@ -256,6 +257,11 @@ def receipt_page(
         context,
         headers={"X-Robots-Tag": "noindex", "Cache-Control": "no-store"},
     )
+
+
+def _shown_name(session: Session, owner: User | None) -> str:
+    card = cards.find_card(session, owner=owner) if owner else None
+    return cards.shown(session, card=card, owner=owner).name if card and owner else ""
 
 
 @router.post("/left/{submission_id}/{key}/erase")
@@ -302,6 +308,7 @@ def events_page(
     context = {
         "card": card, "view": view, "events": listed, "card_url": url,
         "days": {event.id: cards.event_days(event) for event in listed},
+        "local": {event.id: cards.local_times(event) for event in listed},
         "json_ld": ld,
         "feed_url": url + "/events.ics",
     }  # fmt: skip

@@ -387,11 +387,13 @@ def leave_details(
     language: str,
     event_id: uuid.UUID | None,
     client_key: str,
+    owner_name: str,
     source: str = "card",
     consented_at: datetime | None = None,
 ) -> tuple[CardSubmission, bool]:
-    """Store what a visitor left, with the receipt of their consent; without the required
-    consent nothing is stored. The same client key twice stores one submission."""
+    """Store what a visitor left, with the receipt of their consent (its text as shown, naming
+    the owner as the form did); without the required consent nothing is stored. The same client
+    key twice stores one submission."""
     existing = session.exec(
         select(CardSubmission).where(
             CardSubmission.owner_id == owner.id, CardSubmission.client_key == client_key
@@ -406,9 +408,10 @@ def leave_details(
         )
     cleaned = _clean_left(details)
     language = language if language in ("fr", "en") else "fr"
-    text, digest = consent_receipt(
-        consents=consents, owner_name=owner.display_name, language=language
-    )
+    text, digest = consent_receipt(consents=consents, owner_name=owner_name, language=language)
+    now = utcnow()
+    # A kiosk's time comes from the phone: never in the future, never before the form existed.
+    at = min(consented_at, now) if consented_at is not None else now
     event = event_for_form(session, owner=owner, event_id=event_id)
     submission = CardSubmission(
         **cleaned.model_dump(),
@@ -419,7 +422,7 @@ def leave_details(
         consent_text=text,
         consent_sha256=digest,
         language=language,
-        consented_at=consented_at or utcnow(),
+        consented_at=at,
         source=source,
     )
     try:
@@ -601,6 +604,13 @@ def event_days(event: Event) -> tuple[date, date]:
     ):
         last = last - timedelta(days=1)
     return start, last
+
+
+def local_times(event: Event) -> tuple[str, str | None]:
+    """An event's start and end as ISO 8601 with the offset of its own zone."""
+    zone = ZoneInfo(event.timezone)
+    end = event.ends_at.astimezone(zone).isoformat() if event.ends_at else None
+    return event.starts_at.astimezone(zone).isoformat(), end
 
 
 def public_item(event: Event, *, url: str) -> FeedItem:
