@@ -375,3 +375,34 @@ def test_kiosk_mode_locks_the_app_until_unlocked(zoe: TestClient) -> None:
     unlocked = zoe.post("/card/kiosk/unlock", data={"secret": "2468"}, follow_redirects=False)
     assert unlocked.status_code == 303
     assert zoe.get("/", follow_redirects=False).status_code == 200
+
+
+def test_a_published_photo_shows_on_the_page_the_vcard_and_the_link_preview(
+    zoe: TestClient, client: TestClient
+) -> None:
+    from tests.contacts.test_pages import jpeg
+
+    zoe.post(
+        "/settings/card", data={"enabled": "on", "slug": "zoe-card", "published": ["full_name"]}
+    )
+    uploaded = zoe.post("/settings/card/photo", files={"photo": ("me.jpg", jpeg(), "image/jpeg")})
+    assert uploaded.status_code == 200
+    # Added but not published: nowhere.
+    assert client.get("/c/zoe-card/photo").status_code == 404
+    assert "PHOTO" not in client.get("/c/zoe-card.vcf").text
+    assert not select_all(client.get("/c/zoe-card"), "meta[property='og:image']")
+    zoe.post(
+        "/settings/card",
+        data={"enabled": "on", "slug": "zoe-card", "published": ["full_name", "photo"]},
+    )
+    photo = client.get("/c/zoe-card/photo")
+    assert photo.status_code == 200 and photo.headers["content-type"] == "image/jpeg"
+    page = client.get("/c/zoe-card")
+    assert one(page, "meta[property='og:image']")["content"] == "http://testserver/c/zoe-card/photo"
+    assert one(page, ".visiting-card img.u-photo")["src"] == "http://testserver/c/zoe-card/photo"
+    card = vobject.readOne(client.get("/c/zoe-card.vcf").text)
+    assert card.photo.value == photo.content
+    refused = zoe.post(
+        "/settings/card/photo", files={"photo": ("x.jpg", b"not a photo", "image/jpeg")}
+    )
+    assert refused.status_code == 422

@@ -123,7 +123,9 @@ def test_a_visitor_scans_the_card_saves_it_and_leaves_details_once(
     visitor.get_by_role("button", name="Envoyer mes coordonnées").dblclick()
     expect(visitor.locator("h1")).to_have_text("Ce que vous avez laissé")
     receipt = str(visitor.locator("[data-receipt-url]").get_attribute("href"))
-    expect(visitor.locator("[data-consent-text]")).to_contain_text("Camille Roux peut garder ces coordonnées")
+    expect(visitor.locator("[data-consent-text]")).to_contain_text(
+        "Camille Roux peut garder ces coordonnées"
+    )
     # The same request replayed by hand stores nothing more.
     replay = httpx.post(sent[-1]["url"], content=sent[-1]["body"], follow_redirects=False,
                         headers={"Content-Type": "application/x-www-form-urlencoded"})  # fmt: skip
