@@ -100,7 +100,7 @@ def test_a_visitor_scans_the_card_saves_it_and_leaves_details_once(
 
     with visitor.expect_download() as download_info:
         visitor.locator("[data-save-vcard]").click()
-    card = vobject.readOne(open(download_info.value.path(), encoding="utf-8").read())
+    card = vobject.readOne(download_info.value.path().read_text(encoding="utf-8"))
     assert card.fn.value == "Camille Roux"
     assert card.org.value == ["Atelier Roux"]
     assert card.note.value == "Identités visuelles pour artisans"
