@@ -397,11 +397,16 @@ def cards_photo_max() -> int:
 
 @router.get("/card/show")
 def show_card(
-    request: Request, session: SessionDep, settings: SettingsDep, user: CurrentUser
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    user: CurrentUser,
+    event_id: str = "",
 ) -> Response:
     card = cards.card_of(session, owner=user)
     view = cards.shown(session, card=card, owner=user)
-    current = events.current_event(session, owner=user)
+    chosen = cards.event_for_form(session, owner=user, event_id=_event_id(event_id))
+    current = chosen or events.current_event(session, owner=user)
     url = _card_url(request, settings, card)
     target = url + (f"?event={current.id}" if current else "")
     context = {

@@ -138,7 +138,7 @@ def test_settings_preview_the_card_in_both_languages(zoe: TestClient) -> None:
     assert zoe.get("/c/zoe-card").status_code == 200
 
 
-def test_show_my_card_is_one_tap_from_today_and_capture(zoe: TestClient) -> None:
+def test_show_my_card_is_one_tap_from_today_and_capture(zoe: TestClient, alice: TestClient) -> None:
     for path in ("/", "/capture"):
         link = one(zoe.get(path), "a[data-show-card]")
         assert link["href"] == "/card/show" and link.has_attr("data-keep-offline")
@@ -150,6 +150,23 @@ def test_show_my_card_is_one_tap_from_today_and_capture(zoe: TestClient) -> None
     shown = zoe.get("/card/show")
     assert one(shown, "[data-card-url]")["href"] == "http://testserver/c/zoe-card"
     assert "<svg" in one(shown, "[data-card-qr]").decode()
+    event = zoe.post("/events", data={"name": "Salon", "kind": "salon", "public": "on",
+                                       "starts_at": "2027-05-01T09:00", "timezone": "Europe/Paris"})  # fmt: skip
+    event_id = event.url.path.rsplit("/", 1)[-1]
+    assert one(zoe.get(f"/events/{event_id}"), "a[data-show-card-for-event]")
+    # Ticked public in the event form: listed on "where I'll be".
+    assert "Salon" in texts_of(TestClient(zoe.app).get("/c/zoe-card/events"), ".h-event .p-name")
+    for_event = zoe.get(f"/card/show?event_id={event_id}")
+    assert (
+        one(for_event, "[data-card-url]")["href"]
+        == f"http://testserver/c/zoe-card?event={event_id}"
+    )
+    # Another user's event is not carried by the QR.
+    theirs = alice.post(
+        "/api/v1/events", json={"name": "A", "starts_at": "2027-05-01T09:00:00+02:00"}
+    )
+    other = zoe.get(f"/card/show?event_id={theirs.json()['id']}")
+    assert one(other, "[data-card-url]")["href"] == "http://testserver/c/zoe-card"
 
 
 # --- leave your details --------------------------------------------------------------------------
