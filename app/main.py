@@ -13,6 +13,8 @@ from app.accounts import api as accounts_api
 from app.accounts import pages as accounts_pages
 from app.calendar import api as calendar_api
 from app.calendar import pages as calendar_pages
+from app.card import api as card_api
+from app.card import pages as card_pages
 from app.config import Settings
 from app.contacts import api as contacts_api
 from app.contacts import import_pages as contacts_import_pages
@@ -72,6 +74,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         calendar_api.router,
         calendar_api.feed_router,
         calendar_pages.router,
+        card_api.router,
+        card_pages.router,
         events_api.router,
         events_pages.router,
         contacts_api.router,

@@ -2,6 +2,7 @@
 
 from app.accounts.models import AccessToken, AuthSession, LoginFailure, User
 from app.calendar.models import CalendarFeed, CalendarItemCache
+from app.card.models import Card, CardSubmission
 from app.contacts.models import (
     Contact,
     ContactPhoto,
@@ -15,7 +16,7 @@ from app.gives.models import Give, Referral
 from app.network.models import NetworkProfile
 
 __all__ = [
-    "AccessToken", "AuthSession", "CalendarFeed", "CalendarItemCache", "Contact", "ContactPhoto", "ContactTerm",
+    "AccessToken", "AuthSession", "CalendarFeed", "CalendarItemCache", "Card", "CardSubmission", "Contact", "ContactPhoto", "ContactTerm",
     "Event", "EventFeed", "Give", "Interaction", "LoginFailure", "Meeting", "NetworkProfile",
     "Referral", "User", "WantToMeet",
 ]  # fmt: skip

@@ -11,6 +11,7 @@ from app.accounts import pages as account_pages
 from app.calendar import digest
 from app.calendar import pages as calendar_pages
 from app.calendar import service as calendar
+from app.card import pages as card_pages
 from app.contacts import pages as contact_pages
 from app.contacts import service as contacts
 from app.events import calendar as event_calendar
@@ -57,5 +58,9 @@ def wiring() -> Wiring:
         capture_hooks=(give_pages.plan_from_capture,),
         event_sections=(contact_pages.event_section,),
         person_sections=(give_pages.person_section,),
-        settings_sections=(calendar_pages.settings_section, network_pages.settings_section),
+        settings_sections=(
+            calendar_pages.settings_section,
+            network_pages.settings_section,
+            card_pages.settings_section,
+        ),
     )

@@ -176,7 +176,24 @@ GIVE_PAGES: list[tuple[str, str]] = [
 ]
 
 
+def _card_requests(alice: TestClient) -> Requests:
+    import uuid
+
+    alice.patch("/api/v1/card", json={"enabled": True, "slug": "alice-card"})
+    left = alice.put(
+        f"/api/v1/card/kiosk/{uuid.uuid4()}",
+        json={"full_name": "Léa", "email": "lea@example.org", "consents": ["follow_up"]},
+    ).json()
+    return [
+        ("POST", f"/api/v1/card/inbox/{left['id']}/accept", None),
+        ("POST", f"/api/v1/card/inbox/{left['id']}/discard", None),
+        ("POST", f"/card/inbox/{left['id']}/accept", None),
+        ("POST", f"/card/inbox/{left['id']}/discard", None),
+    ]
+
+
 CASES: dict[str, Callable[[TestClient], Requests]] = {
+    "card inbox": _card_requests,
     "gives": _give_requests,
     "people": _contact_requests,
     "access tokens": _token_requests,
@@ -235,6 +252,22 @@ COVERED_ROUTES = {
     "/api/v1/events/{event_id}/follow-up/{contact_id}/sent",
     # The feed is opened by its secret token alone: see test_a_feed_token_opens_only_its_owners_feed.
     "/calendar/{token}.ics",
+    "/api/v1/card/inbox/{submission_id}/accept",
+    "/api/v1/card/inbox/{submission_id}/discard",
+    "/card/inbox/{submission_id}/accept",
+    "/card/inbox/{submission_id}/discard",
+    # A kiosk's client id is scoped to its owner: another user's same id is their own submission.
+    "/api/v1/card/kiosk/{client_id}",
+    # Public by design, by slug or by a receipt's secret key: see tests/card/test_isolation.py.
+    "/c/{slug}",
+    "/c/{slug}.vcf",
+    "/c/{slug}/qr.svg",
+    "/c/{slug}/photo",
+    "/c/{slug}/events",
+    "/c/{slug}/events.ics",
+    "/c/{slug}/details",
+    "/left/{submission_id}/{key}",
+    "/left/{submission_id}/{key}/erase",
 }
 
 

@@ -23,6 +23,7 @@ SHELL_STATIC = (
     "js/capture.js",
     "js/gives.js",
     "js/follow-up.js",
+    "js/kiosk.js",
     "icons/icon.svg",
     "icons/sprite.svg",
     "icons/icon-192.png",

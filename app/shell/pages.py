@@ -12,6 +12,7 @@ from sqlmodel import Session
 from app.accounts import service as accounts
 from app.accounts.deps import OptionalUser
 from app.accounts.models import User
+from app.card import service as cards
 from app.contacts import service as contacts
 from app.db import SessionDep, committing_router, utcnow
 from app.events import service as events
@@ -96,6 +97,7 @@ def home(request: Request, session: SessionDep, user: OptionalUser) -> Response:
         "losing": losing,
         "first_steps": first_steps(session, user),
         "step_count": len(FIRST_STEPS),
+        "card_inbox": cards.inbox_count(session, owner=user),
     }
     return render(request, "shell/home.html", context)
 

@@ -6,6 +6,7 @@ cheap request (a task and a memory stream per request and layer)."""
 
 from starlette.datastructures import MutableHeaders
 from starlette.requests import Request
+from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.config import Settings
@@ -20,6 +21,15 @@ SECURITY_HEADERS = {
     "Permissions-Policy": "camera=(self), geolocation=(), microphone=()",
 }
 HSTS = "max-age=63072000; includeSubDomains"
+KIOSK_COOKIE = "gf_kiosk"
+# What kiosk mode leaves open: the form itself, what it needs, and the public pages.
+KIOSK_OPEN = ("/card/kiosk", "/static/", "/api/", "/sw.js", "/manifest.webmanifest", "/healthz",
+              "/c/", "/left/", "/offline", "/signin")  # fmt: skip
+
+
+def _locked(request: Request) -> bool:
+    path = request.url.path
+    return not any(path == prefix or path.startswith(prefix) for prefix in KIOSK_OPEN)
 
 
 class RequestContext:
@@ -59,6 +69,15 @@ class RequestContext:
                     i18n.gettext("This form was sent from another site and was refused."),
                 )
             await refusal(scope, receive, self._with_headers(send, state, https))
+            return
+        if (
+            request.method == "GET"
+            and request.cookies.get(KIOSK_COOKIE) == "1"
+            and _locked(request)
+        ):
+            # Kiosk mode: a visitor holds the phone; every page of the app leads back to the form.
+            locked = Response(status_code=303, headers={"Location": "/card/kiosk"})
+            await locked(scope, receive, self._with_headers(send, state, https))
             return
         await self.app(scope, receive, self._with_headers(send, state, https))
 

@@ -60,6 +60,11 @@ addEventListener("online", reflectNetwork);
 addEventListener("offline", reflectNetwork);
 reflectNetwork();
 
+// Kiosk mode locks the app on this phone: offline too, every other page goes back to the form.
+if (account && /(?:^|; )gf_kiosk=1/.test(document.cookie) && location.pathname !== "/card/kiosk") {
+  location.replace("/card/kiosk");
+}
+
 // Captures waiting on this phone: flushed from every page, counted on the Capture tab.
 if (account) {
   import("./outbox.js").then(async (outbox) => {
@@ -78,7 +83,7 @@ if (account) {
   });
   // Keep the pages needed at a venue available offline: the main screens, the current event,
   // and the pages (with photos) of the people met most recently.
-  const keep = ["/", "/capture", "/people", "/events", "/gives"];
+  const keep = ["/", "/capture", "/people", "/events", "/gives", "/card/show"];
   for (const link of document.querySelectorAll("[data-keep-offline]")) keep.push(link.getAttribute("href"));
   navigator.serviceWorker?.ready.then(async (registration) => {
     if (!navigator.onLine) return;
