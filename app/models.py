@@ -6,6 +6,7 @@ from app.contacts.models import (
     Contact,
     ContactPhoto,
     ContactTerm,
+    DoNotBringBack,
     Interaction,
     Meeting,
     WantToMeet,
@@ -16,6 +17,7 @@ from app.network.models import NetworkProfile
 
 __all__ = [
     "AccessToken", "AuthSession", "CalendarFeed", "CalendarItemCache", "Contact", "ContactPhoto", "ContactTerm",
+    "DoNotBringBack",
     "Event", "EventFeed", "Give", "Interaction", "LoginFailure", "Meeting", "NetworkProfile",
     "Referral", "User", "WantToMeet",
 ]  # fmt: skip

@@ -99,6 +99,26 @@ def _reindex(session: Session, contact: Contact) -> None:
     )
 
 
+def reindex(session: Session, contact: Contact) -> None:
+    """Rebuild a person's search terms (after a restore wrote the person directly)."""
+    _reindex(session, contact)
+
+
+class Eraser(Protocol):
+    """Erases a person and everything derived from them (wired in `app.wiring`): answers
+    what was erased, by kind."""
+
+    def __call__(
+        self,
+        session: Session,
+        *,
+        owner: User,
+        contact_id: uuid.UUID,
+        secret: str,
+        do_not_bring_back: bool = False,
+    ) -> dict[str, int]: ...
+
+
 def owned_by(owner: User) -> Any:
     """The condition "one of the owner's people" for a query that picks people by id.
 

@@ -5,6 +5,7 @@ vobject's lines to a `ParsedPerson`: which name, e-mail and phone come first, an
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -41,7 +42,7 @@ _NOT_PREFERRED = 1000
 _VCARD_FIELDS = frozenset(
     {
         "full_name", "company", "role", "email", "phone", "url", "notes", "tags", "uid",
-        "photo", "photo_type", "revised_at",
+        "photo", "photo_type", "revised_at", "version",
     }
 )  # fmt: skip
 
@@ -130,8 +131,11 @@ def person_to_vcard(
     photo: bytes | None = None,
     photo_type: str | None = None,
     revised_at: datetime | None = None,
+    version: str = "3.0",
 ) -> str:
-    """One person as a vCard 3.0 (CRLF), the version iOS and Android contacts read best."""
+    """One person as a vCard 3.0 (CRLF), the version iOS and Android contacts read best, or as a
+    vCard 4.0 (RFC 6350) with `version="4.0"`, for archives and other tools."""
+    modern = version == "4.0"
     full_name = " ".join(full_name.split())
     if not full_name:
         raise ValueError("full_name is required")
@@ -151,11 +155,12 @@ def person_to_vcard(
     if email and email.strip():
         line = card.add("email")
         line.value = email.strip()
-        line.type_param = "INTERNET"
+        if not modern:
+            line.type_param = "INTERNET"
     if phone and phone.strip():
         line = card.add("tel")
         line.value = phone.strip()
-        line.type_param = "CELL"
+        line.type_param = "cell" if modern else "CELL"
     if url and url.strip():
         # URL is a URI in 3.0: vobject would backslash-escape its commas and semicolons.
         _add_raw(card, "url", url)
@@ -168,7 +173,10 @@ def person_to_vcard(
         sniffed = photos.image_type(photo)
         # The bytes decide; a declared type only matters when the bytes are not recognised.
         kind = sniffed or (photo_type if photo_type in photos.MIME_TYPES else None)
-        if kind:
+        if kind and modern:
+            encoded = base64.b64encode(photo).decode()
+            _add_raw(card, "photo", f"data:{kind};base64,{encoded}")
+        elif kind:
             line = card.add("photo")
             line.value = photo
             line.encoding_param = "b"
@@ -177,6 +185,8 @@ def person_to_vcard(
         moment = revised_at if revised_at.tzinfo else revised_at.replace(tzinfo=UTC)
         card.add("rev").value = moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     result: str = card.serialize()
+    if modern:
+        result = result.replace("VERSION:3.0\r\n", "VERSION:4.0\r\n", 1)
     return result
 
 
