@@ -576,7 +576,8 @@ def delete_account(session: Session, *, user: User) -> dict[str, int]:
         removed[owned.name] = int(getattr(result, "rowcount", 0) or 0)
     session.execute(delete(LoginFailure).where(col(LoginFailure.key) == f"email:{user.email}"))  # type: ignore[arg-type]
     session.execute(delete(User).where(col(User.id) == user.id))  # type: ignore[arg-type]
-    session.expunge(user)
+    if user in session:
+        session.expunge(user)
     calendar.forget_built_feeds()
     return removed
 
