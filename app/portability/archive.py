@@ -141,10 +141,12 @@ class Writer:
         self.zip.writestr(info, data)
         self.files[name] = hashlib.sha256(data).hexdigest()
 
-    def close(self, manifest: dict[str, Any]) -> None:
+    def close(self, manifest: dict[str, Any]) -> dict[str, Any]:
+        """Write the manifest, with every member's hash, and finish; answers the manifest."""
         manifest = manifest | {"files": dict(sorted(self.files.items()))}
         self.zip.writestr(MANIFEST, json.dumps(manifest, indent=2, sort_keys=True))
         self.zip.close()
+        return manifest
 
 
 @dataclass

@@ -18,6 +18,7 @@ from sqlalchemy import (
     Connection,
     Engine,
     Table,
+    TypeDecorator,
     UniqueConstraint,
     delete,
     func,
@@ -84,10 +85,13 @@ def encode(value: Any) -> Any:
 
 
 def _python_type(column: Column[Any]) -> type | None:
-    if isinstance(column.type, JSON):
+    column_type = column.type
+    if isinstance(column_type, TypeDecorator):
+        column_type = column_type.impl_instance
+    if isinstance(column_type, JSON):
         return None
     try:
-        kind: type = column.type.python_type
+        kind: type = column_type.python_type
     except NotImplementedError:
         return None
     return kind
@@ -253,7 +257,7 @@ def build_export(
             "exported_at": utcnow().astimezone(UTC).isoformat(),
             "counts": counts,
         }
-        writer.close(manifest)
+        manifest = writer.close(manifest)
     except BaseException:
         progress.state = "failed"
         report(progress)
@@ -463,18 +467,22 @@ def _filler(owned: Owned, user: User, secret: str) -> dict[str, Any]:
     return {}
 
 
-def _account_changes(extracted: Extracted, user: User) -> dict[str, Any]:
+def _account_changes(extracted: Extracted, user: User, *, mode: str) -> dict[str, Any]:
     records = list(extracted.records(ACCOUNT_KIND))
     if len(records) > 1:
         raise ArchiveRefused("malformed")
     if not records:
         return {}
     changes: dict[str, Any] = {}
-    for name in ("display_name", "locale", "timezone"):
+    names = ["display_name", "locale", "timezone"]
+    if mode == "restore":
+        # The account's own history comes back with it.
+        names += ["created_at", "updated_at"]
+    for name in names:
         value = records[0].get(name)
         column = User.__table__.c[name]  # type: ignore[attr-defined]
-        if value is not None and decode(column, value) != getattr(user, name):
-            changes[name] = value
+        if value is not None and (decoded := decode(column, value)) != getattr(user, name):
+            changes[name] = decoded
     return changes
 
 
@@ -535,7 +543,7 @@ def restore(
     report = RestoreReport(mode=mode, dry_run=dry_run, upgraded_from=extracted.upgraded_from)
     exported = {owned.name for owned in tables.exported_tables()}
     report.ignored_kinds = [k for k in extracted.kinds if k not in exported | {ACCOUNT_KIND}]
-    account = _account_changes(extracted, user)
+    account = _account_changes(extracted, user, mode=mode)
     report.counts[ACCOUNT_KIND] = KindCounts(changed=int(bool(account)), unchanged=int(not account))
     known: dict[str, set[Any]] = {}
     plans = [
