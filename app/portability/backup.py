@@ -44,13 +44,13 @@ def copy_database(source: Path, target: Path, *, pages: int = 1024) -> None:
     live.close()
 
 
-def backup(settings: Settings, target: Path) -> dict[str, int]:
+def backup(settings: Settings, target: Path, *, pages: int = 1024) -> dict[str, int]:
     """Write the backup to `target` (.tar.gz); answers what it holds."""
     database = sqlite_path(settings)
     secret = settings.secret
     with tempfile.TemporaryDirectory(prefix="givefirst-backup-") as work:
         copy = Path(work) / DB_NAME
-        copy_database(database, copy)
+        copy_database(database, copy, pages=pages)
         key = Path(work) / SECRET_NAME
         key.write_text(secret)
         key.chmod(0o600)
