@@ -96,10 +96,7 @@ def data_context(session: Session, user: User) -> dict[str, Any]:
 
 @router.get("/settings/data")
 def data_page(request: Request, session: SessionDep, user: CurrentUser) -> Response:
-    context = data_context(session, user)
-    job = context["job"]
-    headers = {"Refresh": "2"} if job and job.progress.state in {"waiting", "building"} else None
-    return render(request, "portability/data.html", context, headers=headers)
+    return render(request, "portability/data.html", data_context(session, user))
 
 
 @router.post("/settings/data/export")

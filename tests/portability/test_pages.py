@@ -30,7 +30,7 @@ def test_the_data_page_prepares_an_archive_with_its_progress_then_offers_it(
     assert zoe.post("/settings/data/export", follow_redirects=False).status_code == 303
     for _ in range(100):
         page = zoe.get("/settings/data")
-        if "Refresh" not in page.headers:
+        if "data-export-progress" not in page.text:
             break
         time.sleep(0.05)
     link = one(page, 'a[href="/settings/data/export/download"]')
