@@ -26,7 +26,6 @@ from sqlalchemy import (
     update,
 )  # fmt: skip
 from sqlmodel import Session, col
-from sqlmodel import select as orm_select
 
 from app.accounts.models import LoginFailure, User
 from app.calendar import service as calendar
@@ -34,7 +33,7 @@ from app.calendar.ical import build_calendar
 from app.calendar.models import CalendarFeed
 from app.contacts import exchange, suppression
 from app.contacts import service as contacts
-from app.contacts.models import Contact
+from app.contacts.models import Contact, ContactTerm
 from app.db import metadata, utcnow
 from app.errors import Conflict, Invalid
 from app.portability import tables
@@ -524,6 +523,30 @@ def _apply(
         session.execute(update(table).where(*where).values(**pointers))
 
 
+def _rebuild_terms(
+    session: Session, new: list[dict[str, Any]], changed: list[dict[str, Any]]
+) -> None:
+    """The search index of the people written, in batches (it is not in the archive)."""
+    terms: Table = ContactTerm.__table__  # type: ignore[attr-defined]
+    changed_ids = [values["id"] for values in changed]
+    for start in range(0, len(changed_ids), 500):
+        session.execute(
+            delete(terms).where(terms.c.contact_id.in_(changed_ids[start : start + 500]))
+        )
+    rows: list[dict[str, Any]] = []
+    for values in new + changed:
+        person = Contact.model_construct(**values)
+        rows += [
+            {"owner_id": values["owner_id"], "term": term, "contact_id": values["id"]}
+            for term in contacts.terms_for(person)
+        ]
+        if len(rows) >= 5000:
+            session.execute(terms.insert(), rows)
+            rows = []
+    if rows:
+        session.execute(terms.insert(), rows)
+
+
 def restore(
     session: Session,
     *,
@@ -559,13 +582,8 @@ def restore(
         session.flush()
     for plan in plans:
         _apply(session, plan, user=user, secret=secret, known=known)
-    restored = {v["id"] for plan in plans if plan.owned.name == "contact" for v in plan.new}
-    restored |= {v["id"] for plan in plans if plan.owned.name == "contact" for v in plan.changed}
-    ids = list(restored)
-    for start in range(0, len(ids), 500):
-        chunk = ids[start : start + 500]
-        for contact in session.exec(orm_select(Contact).where(col(Contact.id).in_(chunk))):
-            contacts.reindex(session, contact)
+    _rebuild_terms(session, [v for p in plans if p.owned.name == "contact" for v in p.new],
+                   [v for p in plans if p.owned.name == "contact" for v in p.changed])  # fmt: skip
     session.flush()
     return report
 

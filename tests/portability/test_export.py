@@ -124,3 +124,26 @@ def test_progress_is_reported_while_a_large_account_is_built(app: FastAPI, tmp_p
 
 def test_export_needs_a_signed_in_user(client: TestClient) -> None:
     assert client.get("/api/v1/export").status_code == 401
+
+
+def test_the_vcard_4_copy_reads_back_as_the_same_people() -> None:
+    from app.contacts.vcard import parse_vcards, person_to_vcard
+    from tests.portability.helpers import jpeg
+
+    card = person_to_vcard(
+        full_name="Hélène d'Arc-Dupont", company="Studio; Nord, Sud", role="Directrice",
+        email="helene@example.org", phone="+33 6 12 34 56 78", url="https://example.org/a,b",
+        notes="Ligne 1\nLigne 2 avec \\ et ; et ,", tags=["salon", "client"], uid="abc-123",
+        photo=jpeg(), version="4.0",
+    )  # fmt: skip
+    assert card.startswith("BEGIN:VCARD\r\nVERSION:4.0\r\n")
+    assert all(len(line.encode()) <= 75 for line in card.split("\r\n"))
+    people, rejected = parse_vcards(card.encode())
+    assert rejected == [] and len(people) == 1
+    person = people[0]
+    assert (person.full_name, person.company, person.role) == (
+        "Hélène d'Arc-Dupont", "Studio; Nord, Sud", "Directrice",
+    )  # fmt: skip
+    assert (person.email, person.url) == ("helene@example.org", "https://example.org/a,b")
+    assert person.notes == "Ligne 1\nLigne 2 avec \\ et ; et ,"
+    assert person.tags == ["salon", "client"] and person.photo is not None

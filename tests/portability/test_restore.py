@@ -258,3 +258,27 @@ def test_the_api_previews_and_restores(app: FastAPI, tmp_path: Path, alice: Test
     assert all(c["new"] == 0 for c in merged.json()["counts"].values())
     assert alice.post("/api/v1/import/archive", files={"file": ("a.zip", data, "application/zip")},
                       data={"mode": "other"}).status_code == 422  # fmt: skip
+
+
+def test_a_10000_person_account_round_trips_into_an_empty_account(
+    app: FastAPI, tmp_path: Path
+) -> None:
+    from tests.portability.large import fill_large
+
+    user_id = fill_large(app.state.engine, email="big@example.org", people=10_000, photos=1_000)
+    first = tmp_path / "first.zip"
+    before = export(app, user_id, first)
+    assert before["counts"]["contact"] == 10_000
+    assert before["counts"]["contact_photo"] == 1_000
+    _delete(app, "big@example.org")
+    new_id = _new_user(app, "big.again@example.org")
+    report = _restore(app, "big.again@example.org", first)
+    assert report.conflicts == []
+    assert report.counts["contact"].new == 10_000
+    second = tmp_path / "second.zip"
+    after = export(app, new_id, second)
+    assert after["counts"] == before["counts"]
+    assert comparable(records(first)) == comparable(records(second))
+    assert {n: h for n, h in after["files"].items() if n.startswith("photos/")} == {
+        n: h for n, h in before["files"].items() if n.startswith("photos/")
+    }
