@@ -1019,11 +1019,13 @@ def import_people(
     return summary
 
 
-def export_rows(session: Session, *, owner: User) -> Iterable[dict[str, Any]]:
+def export_rows(
+    session: Session, *, owner: User, with_photos: bool = True
+) -> Iterable[dict[str, Any]]:
     """Every person as a dict of fields, by name, for the vCard and CSV exports."""
     statement = select(Contact).where(Contact.owner_id == owner.id).order_by(col(Contact.sort_name))
     for contact in session.exec(statement.execution_options(yield_per=500)):
-        yield contact_row(session, contact)
+        yield contact_row(session, contact, with_photo=with_photos)
 
 
 def contact_row(session: Session, contact: Contact, *, with_photo: bool = True) -> dict[str, Any]:

@@ -187,7 +187,14 @@ def _readable_copies(
     rows = contacts.export_rows(session, owner=user)
     writer.chunks("people.vcf", (card.encode() for card in exchange.vcards(rows, version="4.0")))
     writer.chunks(
-        "people.csv", iter([exchange.csv_text(contacts.export_rows(session, owner=user)).encode()])
+        "people.csv",
+        iter(
+            [
+                exchange.csv_text(
+                    contacts.export_rows(session, owner=user, with_photos=False)
+                ).encode()
+            ]
+        ),
     )
     feed = calendar.get_feed(session, user=user) or CalendarFeed(
         user_id=user.id, token_hash="", salt="", include_gives=True, include_notes=True
