@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import available_timezones
 
 from sqlalchemy import (
     JSON,
@@ -43,6 +44,7 @@ from app.security import token_digest, verify_password
 from app.web.i18n import lazy_gettext
 
 APP_VERSION = "0.1.0"
+LOCALES = {"fr", "en"}
 ACCOUNT_KIND = "account"
 BATCH = 1000
 ACCOUNT_FIELDS = ("id", "email", "display_name", "locale", "timezone", "created_at", "updated_at")
@@ -487,7 +489,14 @@ def _account_changes(extracted: Extracted, user: User, *, mode: str) -> dict[str
     for name in names:
         value = records[0].get(name)
         column = User.__table__.c[name]  # type: ignore[attr-defined]
-        if value is not None and (decoded := decode(column, value)) != getattr(user, name):
+        if value is None:
+            continue
+        decoded = decode(column, value)
+        if name == "locale" and decoded not in LOCALES:
+            continue
+        if name == "timezone" and decoded not in available_timezones():
+            continue
+        if decoded != getattr(user, name):
             changes[name] = decoded
     return changes
 
