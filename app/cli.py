@@ -1,9 +1,11 @@
-"""The givefirst command: serve, migrate, users, tokens, demo and periodic jobs."""
+"""The givefirst command: serve, migrate, users, tokens, demo, periodic jobs, and one's data
+(export, import, delete an account, back up)."""
 
 import argparse
 import getpass
 import sys
 from collections.abc import Callable, Sequence
+from pathlib import Path
 
 from sqlmodel import Session
 
@@ -12,6 +14,9 @@ from app.accounts import service as accounts
 from app.config import Settings
 from app.db import make_engine, migrate
 from app.errors import AppError
+from app.portability import backup as backups
+from app.portability import service as portability
+from app.portability.archive import open_archive
 from app.web.i18n import use_locale
 from app.wiring import wiring
 
@@ -93,6 +98,70 @@ def cmd_jobs_run(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
+    engine = make_engine(settings.sqlalchemy_url)
+    with Session(engine) as session:
+        user = accounts.user_by_email(session, email=args.email)
+    target = Path(args.output)
+    partial = target.with_name(f".{target.name}.partial")
+    manifest = portability.build_export(
+        engine, user_id=user.id, path=partial, sources=wiring().calendar_sources
+    )
+    partial.replace(target)
+    engine.dispose()
+    counts = ", ".join(f"{kind} {count}" for kind, count in manifest["counts"].items() if count)
+    print(f"exported {user.email} to {target}: {counts}")
+    return 0
+
+
+def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
+    with _session(settings) as session, open_archive(Path(args.file)) as extracted:
+        user = accounts.user_by_email(session, email=args.email)
+        report = portability.restore(
+            session, user=user, extracted=extracted, mode=args.mode, dry_run=args.dry_run,
+            secret=settings.secret,
+        )  # fmt: skip
+        if not args.dry_run:
+            session.commit()
+    for kind, counts in report.counts.items():
+        if counts.new or counts.changed or counts.conflicts:
+            print(f"{kind}: {counts.new} new, {counts.changed} changed, "
+                  f"{counts.unchanged} unchanged, {counts.conflicts} conflicts")  # fmt: skip
+    for conflict in report.conflicts[:20]:
+        print(f"conflict: {conflict['table']} {conflict['id']}: {conflict['reason']}")
+    print("preview only: nothing written" if args.dry_run else f"{args.mode} done")
+    return 0
+
+
+def cmd_users_delete(args: argparse.Namespace, settings: Settings) -> int:
+    with _session(settings) as session:
+        user = accounts.user_by_email(session, email=args.email)
+        if not args.yes:
+            if not sys.stdin.isatty():
+                print("error: add --yes to delete an account without a prompt", file=sys.stderr)
+                return 2
+            typed = input(f"Type the e-mail address to delete {user.email} and all its data: ")
+            if typed.strip().lower() != user.email:
+                print("nothing deleted")
+                return 1
+        email = user.email
+        portability.delete_account(session, user=user)
+        session.commit()
+    print(f"deleted {email} and all its data")
+    return 0
+
+
+def cmd_backup(args: argparse.Namespace, settings: Settings) -> int:
+    try:
+        summary = backups.backup(settings, Path(args.file))
+    except backups.BackupError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    print(f"backed up to {args.file}: database {summary['database_bytes']} bytes, "
+          f"secret key, {summary['files']} other files")  # fmt: skip
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The command line as in the design's contract."""
     parser = argparse.ArgumentParser(
@@ -118,6 +187,28 @@ def build_parser() -> argparse.ArgumentParser:
     create_user.add_argument("--name")
     create_user.add_argument("--locale", default="fr", choices=["fr", "en"])
     create_user.set_defaults(run=cmd_users_create)
+    delete_user = users.add_parser("delete", help="delete an account and every row of its data")
+    delete_user.add_argument("email")
+    delete_user.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+    delete_user.set_defaults(run=cmd_users_delete)
+
+    export = commands.add_parser("export", help="write an account's archive (ZIP)")
+    export.add_argument("email")
+    export.add_argument("-o", "--output", required=True, help="the archive to write")
+    export.set_defaults(run=cmd_export)
+
+    restore = commands.add_parser("import", help="restore or merge an archive into an account")
+    restore.add_argument("email")
+    restore.add_argument("file")
+    restore.add_argument("--mode", choices=["restore", "merge"], default="restore")
+    restore.add_argument("--dry-run", action="store_true", help="preview only")
+    restore.set_defaults(run=cmd_import)
+
+    backup = commands.add_parser(
+        "backup", help="a consistent copy of a running SQLite instance with its secret key"
+    )
+    backup.add_argument("file", help="the .tar.gz to write")
+    backup.set_defaults(run=cmd_backup)
 
     tokens = commands.add_parser("tokens", help="personal access tokens").add_subparsers(
         dest="action", required=True

@@ -28,6 +28,8 @@ from app.gives import network_pages as gives_network_pages
 from app.gives import pages as gives_pages
 from app.network import api as network_api
 from app.network import pages as network_pages
+from app.portability import api as portability_api
+from app.portability import pages as portability_pages
 from app.pwa import routes as pwa_routes
 from app.shell import pages as shell_pages
 from app.web.docs import install_docs
@@ -84,6 +86,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         gives_network_pages.router,
         network_api.router,
         network_pages.router,
+        portability_api.router,
+        portability_pages.router,
         contacts_import_pages.router,
         contacts_pages.router,
         shell_pages.router,

@@ -7,6 +7,7 @@ from app.contacts.models import (
     Contact,
     ContactPhoto,
     ContactTerm,
+    DoNotBringBack,
     Interaction,
     Meeting,
     WantToMeet,
@@ -16,7 +17,8 @@ from app.gives.models import Give, Referral
 from app.network.models import NetworkProfile
 
 __all__ = [
-    "AccessToken", "AuthSession", "CalendarFeed", "CalendarItemCache", "Card", "CardSubmission", "Contact", "ContactPhoto", "ContactTerm",
+    "AccessToken", "AuthSession", "CalendarFeed", "CalendarItemCache", "Card", "CardSubmission",
+    "Contact", "ContactPhoto", "ContactTerm", "DoNotBringBack",
     "Event", "EventFeed", "Give", "Interaction", "LoginFailure", "Meeting", "NetworkProfile",
     "Referral", "User", "WantToMeet",
 ]  # fmt: skip

@@ -21,6 +21,8 @@ from app.gives import pages as give_pages
 from app.gives import service as gives
 from app.network import pages as network_pages
 from app.network import service as network
+from app.portability import pages as portability_pages
+from app.portability import service as portability
 
 
 @dataclass(frozen=True)
@@ -30,6 +32,7 @@ class Wiring:
     calendar_sources: tuple[calendar.FeedSource, ...]
     digest_sections: tuple[digest.SectionSource, ...]
     merge_hooks: tuple[contacts.MergeHook, ...]
+    person_eraser: contacts.Eraser
     cadence_listeners: tuple[network.CadenceListener, ...]
     capture_hooks: tuple[contact_pages.CaptureHook, ...]
     event_sections: tuple[event_pages.EventSection, ...]
@@ -54,6 +57,7 @@ def wiring() -> Wiring:
             give_calendar.to_follow_up,
         ),
         merge_hooks=(gives.merge_hook,),
+        person_eraser=portability.erase_person,
         cadence_listeners=(contacts.refresh_all_touch,),
         capture_hooks=(give_pages.plan_from_capture,),
         event_sections=(contact_pages.event_section,),
@@ -62,5 +66,6 @@ def wiring() -> Wiring:
             calendar_pages.settings_section,
             network_pages.settings_section,
             card_pages.settings_section,
+            portability_pages.settings_section,
         ),
     )

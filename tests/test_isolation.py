@@ -99,7 +99,10 @@ def _contact_requests(alice: TestClient) -> Requests:
         ("POST", f"{base}/merge", {"other_id": other_id}),
         ("POST", f"/api/v1/contacts/{other_id}/merge", {"other_id": person_id}),
         ("DELETE", f"{base}/photo", None),
+        ("DELETE", f"{base}?erase=true&do_not_bring_back=true", None),
         ("DELETE", base, None),
+        ("GET", f"{page}/erase", None),
+        ("POST", f"{page}/erase", None),
         *PAGE_REQUESTS(page, person_id, other_id, interaction["id"], referral["id"]),
     ]
 
@@ -228,6 +231,7 @@ COVERED_ROUTES = {
     "/people/{contact_id}/interactions/{interaction_id}/delete",
     "/people/{contact_id}/merge",
     "/people/{contact_id}/delete",
+    "/people/{contact_id}/erase",
     "/people/{contact_id}/keeping",
     "/people/{contact_id}/snooze",
     "/people/{contact_id}/stages",

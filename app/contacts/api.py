@@ -181,8 +181,9 @@ async def import_contacts(
     on_match = "skip" if str(form.get("on_match", "")) == "skip" else "merge"
     parsed = exchange.parse_file(data, filename=upload.filename or "", locale=user.locale)
     return exchange.apply(
-        session, owner=user, parsed=parsed, dry_run=dry_run, on_match=on_match, locale=user.locale
-    )
+        session, owner=user, parsed=parsed, dry_run=dry_run, on_match=on_match,
+        locale=user.locale, secret=request.app.state.settings.secret,
+    )  # fmt: skip
 
 
 @router.get("/contacts/{contact_id}.vcf", response_class=Response)
@@ -235,8 +236,24 @@ def update_contact(
 
 
 @router.delete("/contacts/{contact_id}", status_code=status.HTTP_204_NO_CONTENT)
-def delete_contact(session: SessionDep, user: CurrentUser, contact_id: uuid.UUID) -> None:
-    """Delete a person and everything about them."""
+def delete_contact(
+    request: Request,
+    session: SessionDep,
+    user: CurrentUser,
+    contact_id: uuid.UUID,
+    erase: bool = False,
+    do_not_bring_back: bool = False,
+) -> None:
+    """Delete a person with their meetings, interactions and photo. With `erase=true`, erase
+    them and all that derives from them (gives to or about them, introductions, referrals,
+    cached calendar items); with `do_not_bring_back=true` too, later imports skip them."""
+    if erase:
+        eraser: contacts.Eraser = request.app.state.wiring.person_eraser
+        eraser(
+            session, owner=user, contact_id=contact_id, secret=request.app.state.settings.secret,
+            do_not_bring_back=do_not_bring_back,
+        )  # fmt: skip
+        return
     contacts.delete_contact(session, owner=user, contact_id=contact_id)
 
 

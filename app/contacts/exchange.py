@@ -10,7 +10,7 @@ from typing import Any
 from sqlmodel import Session, SQLModel
 
 from app.accounts.models import User
-from app.contacts import csv_import, vcard
+from app.contacts import csv_import, suppression, vcard
 from app.contacts import service as contacts
 from app.contacts.vcard import ParsedPerson, Rejected
 from app.errors import Invalid
@@ -53,6 +53,8 @@ class ImportReport(SQLModel):
     skipped: int
     rejected: list[RejectedPublic]
     people: list[PersonPreview] = []
+    # People erased with "do not bring back" that the file held: left out, as said.
+    not_brought_back: int = 0
 
 
 @dataclass
@@ -138,9 +140,17 @@ def apply(
     dry_run: bool,
     on_match: str,
     locale: str | None = None,
+    secret: str | None = None,
 ) -> ImportReport:
-    """Preview (`dry_run`) or import the people of a parsed file; reasons in the user's locale."""
+    """Preview (`dry_run`) or import the people of a parsed file; reasons in the user's locale.
+    With the instance's `secret`, people erased with "do not bring back" are left out."""
     reasons = REJECT_REASONS[parsed.format]
+    left_out = 0
+    if secret is not None:
+        kept, left_out = suppression.split_out(
+            session, owner_id=owner.id, secret=secret, people=parsed.people
+        )
+        parsed = ParsedFile(format=parsed.format, people=kept, rejected=parsed.rejected)
     with use_locale(locale or owner.locale):
         rejected = [
             RejectedPublic(
@@ -158,6 +168,7 @@ def apply(
         return ImportReport(
             dry_run=False, format=parsed.format, created=len(summary.created),
             updated=len(summary.updated), skipped=len(summary.skipped), rejected=rejected,
+            not_brought_back=left_out,
         )  # fmt: skip
     previews = []
     known = 0
@@ -181,7 +192,7 @@ def apply(
     return ImportReport(
         dry_run=True, format=parsed.format, created=len(parsed.people) - known,
         updated=known if on_match == "merge" else 0, skipped=known if on_match == "skip" else 0,
-        rejected=rejected, people=previews,
+        rejected=rejected, people=previews, not_brought_back=left_out,
     )  # fmt: skip
 
 
@@ -202,10 +213,10 @@ def one_vcard(row: Mapping[str, Any]) -> str:
     return vcard.people_to_vcards([_card_fields(row)])
 
 
-def vcards(rows: Iterable[Mapping[str, Any]]) -> Iterator[str]:
-    """Many people as one .vcf, streamed card by card."""
+def vcards(rows: Iterable[Mapping[str, Any]], *, version: str = "3.0") -> Iterator[str]:
+    """Many people as one .vcf (vCard 3.0, or 4.0 for archives), streamed card by card."""
     for row in rows:
-        yield vcard.people_to_vcards([_card_fields(row)])
+        yield vcard.people_to_vcards([_card_fields(row) | {"version": version}])
 
 
 def csv_text(rows: Iterable[Mapping[str, Any]]) -> str:

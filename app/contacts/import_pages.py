@@ -47,7 +47,10 @@ def preview(
             raise Invalid(lazy_gettext("Please choose a file."), field="file")
         data = file.file.read(exchange.MAX_UPLOAD + 1)
         parsed = exchange.parse_file(data, filename=file.filename, locale=user.locale)
-    report = exchange.apply(session, owner=user, parsed=parsed, dry_run=True, on_match=on_match)
+    report = exchange.apply(
+        session, owner=user, parsed=parsed, dry_run=True, on_match=on_match,
+        secret=request.app.state.settings.secret,
+    )  # fmt: skip
     context = {
         "report": report, "rows": report.people[:PREVIEW_ROWS], "more": max(0, len(report.people) - PREVIEW_ROWS),
         "payload": base64.b64encode(data).decode(), "filename": file.filename, "on_match": on_match,
@@ -72,5 +75,8 @@ async def save(request: Request, session: SessionDep, user: CurrentUser) -> Resp
         parsed = exchange.parse_file(
             data, filename=str(form.get("filename", "")), locale=user.locale
         )
-    exchange.apply(session, owner=user, parsed=parsed, dry_run=False, on_match=on_match)
+    exchange.apply(
+        session, owner=user, parsed=parsed, dry_run=False, on_match=on_match,
+        secret=request.app.state.settings.secret,
+    )  # fmt: skip
     return redirect("/people", flash_key="people_imported")

@@ -286,3 +286,14 @@ class WantToMeetPublic(SQLModel):
     name: str
     contact_id: uuid.UUID | None
     why: str | None
+
+
+class DoNotBringBack(SQLModel, table=True):
+    """A person erased with "do not bring back": a keyed hash (HMAC with the instance's secret)
+    of their normalised e-mail or phone, never the value itself, that later imports skip."""
+
+    __tablename__ = "do_not_bring_back"
+
+    owner_id: uuid.UUID = Field(foreign_key="user_account.id", primary_key=True, ondelete="CASCADE")
+    key_hash: str = Field(primary_key=True, max_length=64)
+    created_at: datetime = InstantField(default_factory=utcnow)

@@ -99,6 +99,26 @@ def _reindex(session: Session, contact: Contact) -> None:
     )
 
 
+def reindex(session: Session, contact: Contact) -> None:
+    """Rebuild a person's search terms (after a restore wrote the person directly)."""
+    _reindex(session, contact)
+
+
+class Eraser(Protocol):
+    """Erases a person and everything derived from them (wired in `app.wiring`): answers
+    what was erased, by kind."""
+
+    def __call__(
+        self,
+        session: Session,
+        *,
+        owner: User,
+        contact_id: uuid.UUID,
+        secret: str,
+        do_not_bring_back: bool = False,
+    ) -> dict[str, int]: ...
+
+
 def owned_by(owner: User) -> Any:
     """The condition "one of the owner's people" for a query that picks people by id.
 
@@ -1010,11 +1030,13 @@ def import_people(
     return summary
 
 
-def export_rows(session: Session, *, owner: User) -> Iterable[dict[str, Any]]:
+def export_rows(
+    session: Session, *, owner: User, with_photos: bool = True
+) -> Iterable[dict[str, Any]]:
     """Every person as a dict of fields, by name, for the vCard and CSV exports."""
     statement = select(Contact).where(Contact.owner_id == owner.id).order_by(col(Contact.sort_name))
     for contact in session.exec(statement.execution_options(yield_per=500)):
-        yield contact_row(session, contact)
+        yield contact_row(session, contact, with_photo=with_photos)
 
 
 def contact_row(session: Session, contact: Contact, *, with_photo: bool = True) -> dict[str, Any]:

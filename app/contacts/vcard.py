@@ -5,6 +5,7 @@ vobject's lines to a `ParsedPerson`: which name, e-mail and phone come first, an
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -41,7 +42,7 @@ _NOT_PREFERRED = 1000
 _VCARD_FIELDS = frozenset(
     {
         "full_name", "company", "role", "email", "phone", "url", "notes", "tags", "uid",
-        "photo", "photo_type", "revised_at",
+        "photo", "photo_type", "revised_at", "version",
     }
 )  # fmt: skip
 
@@ -130,8 +131,16 @@ def person_to_vcard(
     photo: bytes | None = None,
     photo_type: str | None = None,
     revised_at: datetime | None = None,
+    version: str = "3.0",
 ) -> str:
-    """One person as a vCard 3.0 (CRLF), the version iOS and Android contacts read best."""
+    """One person as a vCard 3.0 (CRLF), the version iOS and Android contacts read best, or as a
+    vCard 4.0 (RFC 6350) with `version="4.0"`, for archives and other tools."""
+    if version == "4.0":
+        return _vcard4(
+            full_name=full_name, company=company, role=role, email=email, phone=phone, url=url,
+            notes=notes, tags=tags, uid=uid, photo=photo, photo_type=photo_type,
+            revised_at=revised_at,
+        )  # fmt: skip
     full_name = " ".join(full_name.split())
     if not full_name:
         raise ValueError("full_name is required")
@@ -186,6 +195,79 @@ def people_to_vcards(people: Iterable[Mapping[str, Any]]) -> str:
         person_to_vcard(**{key: value for key, value in person.items() if key in _VCARD_FIELDS})
         for person in people
     )
+
+
+def _escape(value: str) -> str:
+    value = value.replace("\r\n", "\n").replace("\r", "\n")
+    return value.replace("\\", "\\\\").replace(",", "\\,").replace(";", "\\;").replace("\n", "\\n")
+
+
+def _folded(line: str) -> str:
+    """A content line folded at 75 octets (RFC 6350, 3.2), never inside a UTF-8 sequence."""
+    data = line.encode()
+    if len(data) <= 75:
+        return line + "\r\n"
+    parts, start, limit = [], 0, 75
+    while start < len(data):
+        end = min(start + limit, len(data))
+        while end < len(data) and (data[end] & 0xC0) == 0x80:
+            end -= 1
+        parts.append(data[start:end].decode())
+        start, limit = end, 74
+    return "\r\n ".join(parts) + "\r\n"
+
+
+def _vcard4(
+    *,
+    full_name: str,
+    company: str | None,
+    role: str | None,
+    email: str | None,
+    phone: str | None,
+    url: str | None,
+    notes: str | None,
+    tags: Iterable[str] | None,
+    uid: str | None,
+    photo: bytes | None,
+    photo_type: str | None,
+    revised_at: datetime | None,
+) -> str:
+    """One person as a vCard 4.0 (RFC 6350), written directly: the same fields as the 3.0 card,
+    for archives of many thousand people (vobject takes milliseconds a card)."""
+    full_name = " ".join(full_name.split())
+    if not full_name:
+        raise ValueError("full_name is required")
+    words = full_name.split(" ")
+    family, given = words[-1], " ".join(words[:-1])
+    lines = ["BEGIN:VCARD", "VERSION:4.0", "PRODID:-//Givefirst//Givefirst//EN"]
+    if uid:
+        lines.append("UID:" + " ".join(uid.split()))
+    lines += [f"FN:{_escape(full_name)}", f"N:{_escape(family)};{_escape(given)};;;"]
+    if company and company.strip():
+        lines.append(f"ORG:{_escape(company.strip())}")
+    if role and role.strip():
+        lines.append(f"TITLE:{_escape(role.strip())}")
+    if email and email.strip():
+        lines.append(f"EMAIL:{_escape(email.strip())}")
+    if phone and phone.strip():
+        lines.append(f"TEL;TYPE=cell:{_escape(phone.strip())}")
+    if url and url.strip():
+        lines.append("URL:" + " ".join(url.split()))
+    if notes and notes.strip():
+        lines.append(f"NOTE:{_escape(notes.strip())}")
+    clean_tags = _dedupe(tag.strip() for tag in tags or ())
+    if clean_tags:
+        lines.append("CATEGORIES:" + ",".join(_escape(tag) for tag in clean_tags))
+    if photo:
+        sniffed = photos.image_type(photo)
+        kind = sniffed or (photo_type if photo_type in photos.MIME_TYPES else None)
+        if kind:
+            lines.append(f"PHOTO:data:{kind};base64,{base64.b64encode(photo).decode()}")
+    if revised_at is not None:
+        moment = revised_at if revised_at.tzinfo else revised_at.replace(tzinfo=UTC)
+        lines.append("REV:" + moment.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ"))
+    lines.append("END:VCARD")
+    return "".join(_folded(line) for line in lines)
 
 
 def _add_raw(card: Any, name: str, value: str) -> None:

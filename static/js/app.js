@@ -137,3 +137,7 @@ for (const button of document.querySelectorAll("[data-share]")) {
     navigator.share({ title: source.dataset.subject || "", text: source.value }).catch(() => {});
   });
 }
+
+// The data page while an archive is prepared: look again every two seconds (without
+// JavaScript, the page offers a link to look again).
+if (document.querySelector("[data-export-progress]")) setTimeout(() => location.reload(), 2000);
