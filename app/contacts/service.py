@@ -810,6 +810,28 @@ def find_matches(
     return list(found.values())[:5]
 
 
+def _extras_note(person: Any, existing: Contact | None) -> str | None:
+    """The second e-mails and phones of an imported record, which have no field of their own,
+    as lines of its notes ("Other e-mail: …"), so none is dropped; those already known are not
+    repeated."""
+    known = {
+        fold(value)
+        for value in (person.email, person.phone, getattr(existing, "email", None),
+                      getattr(existing, "phone", None), getattr(existing, "notes", None))
+        if value
+    }  # fmt: skip
+    lines = []
+    for label, values in (
+        (lazy_gettext("Other e-mail: {value}"), getattr(person, "extra_emails", None) or []),
+        (lazy_gettext("Other phone: {value}"), getattr(person, "extra_phones", None) or []),
+    ):
+        for value in values:
+            if value and not any(fold(value) in text for text in known):
+                lines.append(str(label).format(value=value))
+                known.add(fold(value))
+    return "\n".join(lines) or None
+
+
 def _joined(first: str | None, second: str | None) -> str | None:
     if not first or not second or fold(second) in fold(first):
         return first or second
@@ -982,8 +1004,11 @@ def import_people(
             value = getattr(person, name, None)
             if value and (existing is None or not getattr(existing, name)):
                 body[name] = str(value)[: LIMITS.get(name, TEXT_MAX)]
-        if existing is not None and person.notes and existing.notes:
-            body["notes"] = _joined(existing.notes, person.notes)
+        notes = _joined(person.notes, _extras_note(person, existing))
+        if notes and (existing is None or not existing.notes):
+            body["notes"] = notes[:TEXT_MAX]
+        elif existing is not None and notes and existing.notes:
+            body["notes"] = _joined(existing.notes, notes)
         tags = list(person.tags or [])
         if existing is not None:
             tags = [*existing.tags, *tags]

@@ -5,6 +5,8 @@ vobject's lines to a `ParsedPerson`: which name, e-mail and phone come first, an
 
 from __future__ import annotations
 
+import codecs
+import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -16,7 +18,7 @@ from vobject.vcard import Name
 
 from app.contacts import photos
 from app.contacts.vcard_repair import RepairedCard, repair
-from app.text import decode_bytes, email_or_empty
+from app.text import codec_name, decode_bytes, email_or_empty
 from app.web.i18n import lazy_gettext
 
 # Why a card is skipped (Rejected.reason), worded for the user; the keys are the API's codes.
@@ -85,13 +87,46 @@ class VCardFileError(Exception):
         self.code = code
 
 
+# A property's CHARSET parameter, read from the raw bytes before anything is decoded.
+_CHARSET_PARAM = re.compile(rb"^[^:]*?;\s*CHARSET\s*=\s*\"?([A-Za-z0-9._-]+)", re.IGNORECASE)
+
+
+def decode_vcard_bytes(data: bytes) -> str:
+    """A .vcf as text. A byte-order mark or UTF-16 decides for the whole file; otherwise each
+    property whose CHARSET parameter names an encoding (on any value, quoted-printable or not)
+    is read in it, folded continuation lines included, and the rest by `decode_bytes`."""
+    if data.startswith((codecs.BOM_UTF8, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return decode_bytes(data)
+    lines = data.split(b"\n")
+    charsets: list[str | None] = []
+    current: str | None = None
+    for line in lines:
+        if not line.startswith((b" ", b"\t")):
+            match = _CHARSET_PARAM.match(line)
+            current = codec_name(match.group(1).decode("ascii")) if match else None
+        charsets.append(current)
+    declared = {charset for charset in charsets if charset and charset != "utf-8"}
+    if not declared:
+        return decode_bytes(data)
+    # The lines without a CHARSET follow the file's own reading, told the file's declared one.
+    rest = decode_bytes(
+        b"\n".join(line for line, charset in zip(lines, charsets, strict=True) if not charset),
+        declared=next(iter(declared)) if len(declared) == 1 else None,
+    ).split("\n")
+    pending = iter(rest)
+    return "\n".join(
+        line.decode(charset, errors="replace") if charset else next(pending)
+        for line, charset in zip(lines, charsets, strict=True)
+    )
+
+
 def parse_vcards(
     data: bytes, *, max_bytes: int = 5_000_000
 ) -> tuple[list[ParsedPerson], list[Rejected]]:
     """Read every card of a .vcf file: the people, and the cards skipped with their reason."""
     if len(data) > max_bytes:
         raise VCardFileError("too_large")
-    text = decode_bytes(data)
+    text = decode_vcard_bytes(data)
     if not text.strip(" \t\r\n\x00\x1a\ufeff"):
         raise VCardFileError("empty")
     # DOS end-of-file markers and NUL padding at the very end are harmless; NUL inside is not.
