@@ -43,7 +43,7 @@ _NOT_PREFERRED = 1000
 _VCARD_FIELDS = frozenset(
     {
         "full_name", "company", "role", "email", "phone", "url", "notes", "tags", "uid",
-        "photo", "photo_type", "revised_at",
+        "photo", "photo_type", "revised_at", "hook", "needs",
     }
 )  # fmt: skip
 
@@ -165,6 +165,8 @@ def person_to_vcard(
     photo: bytes | None = None,
     photo_type: str | None = None,
     revised_at: datetime | None = None,
+    hook: str | None = None,
+    needs: str | None = None,
 ) -> str:
     """One person as a vCard 3.0 (CRLF), the version iOS and Android contacts read best."""
     full_name = " ".join(full_name.split())
@@ -196,6 +198,12 @@ def person_to_vcard(
         _add_raw(card, "url", url)
     if notes and notes.strip():
         card.add("note").value = notes.replace("\r\n", "\n").replace("\r", "\n").strip()
+    # Ours, read back by our import (other clients keep or ignore X- properties).
+    for name, text in (("x-givefirst-hook", hook), ("x-givefirst-needs", needs)):
+        if text and text.strip():
+            line = card.add(name)
+            line.value = _escape_text(text.replace("\r\n", "\n").replace("\r", "\n").strip())
+            line.encoded = True
     clean_tags = _dedupe(tag.strip() for tag in tags or ())
     if clean_tags:
         card.add("categories").value = clean_tags
@@ -221,6 +229,11 @@ def people_to_vcards(people: Iterable[Mapping[str, Any]]) -> str:
         person_to_vcard(**{key: value for key, value in person.items() if key in _VCARD_FIELDS})
         for person in people
     )
+
+
+def _escape_text(text: str) -> str:
+    """A TEXT value escaped as RFC 6350 says (backslash, comma, semicolon, line break)."""
+    return text.replace("\\", "\\\\").replace(",", "\\,").replace(";", "\\;").replace("\n", "\\n")
 
 
 def _add_raw(card: Any, name: str, value: str) -> None:
@@ -287,6 +300,8 @@ def _read_card(repaired: RepairedCard, index: int) -> ParsedPerson | Rejected:
         photo_type=photo_type,
         extra_emails=emails[1:],
         extra_phones=phones[1:],
+        hook=next(iter(texts("X-GIVEFIRST-HOOK")), None),
+        needs=next(iter(texts("X-GIVEFIRST-NEEDS")), None),
     )
 
 

@@ -36,6 +36,8 @@ _SINGLE = frozenset(
         "URL",
         "KIND",
         "X-ADDRESSBOOKSERVER-KIND",
+        "X-GIVEFIRST-HOOK",
+        "X-GIVEFIRST-NEEDS",
     }
 )
 _LISTS = frozenset({"NICKNAME", "CATEGORIES"})

@@ -86,3 +86,17 @@ def test_real_shared_vcards_with_charsets_read_right() -> None:
         for person in people:
             assert "\ufffd" not in person.full_name, path.name
             assert "Ã" not in person.full_name, path.name
+
+
+def test_hook_and_needs_survive_our_own_vcard() -> None:
+    from app.contacts.vcard import person_to_vcard
+
+    text = person_to_vcard(
+        full_name="Zoë Ñandú", hook="Fan de vélo, rêveuse; stand\nB12 \\ ok", needs="Un expert RGPD"
+    )
+    assert all(len(line.encode()) <= 75 for line in text.split("\r\n"))
+    [person], _ = parse_vcards(text.encode())
+    assert (person.hook, person.needs) == (
+        "Fan de vélo, rêveuse; stand\nB12 \\ ok",
+        "Un expert RGPD",
+    )
