@@ -30,22 +30,46 @@ FILE_ERRORS = {
     "no_header": lazy_gettext("No header row with known column names (full_name, company, email…) was found."),
 }  # fmt: skip
 
-# Header cells, compared without case, accents, '_' or '-'; French and LinkedIn names included.
-_ALIASES: dict[str, tuple[str, ...]] = {
-    "full_name": ("full_name", "full name", "name", "nom", "nom complet"),
-    "first_name": ("first name", "given name", "prenom"),
-    "last_name": ("last name", "family name", "surname", "nom de famille"),
-    "company": ("company", "organization", "organisation", "entreprise", "societe"),
-    "role": ("role", "position", "title", "job title", "poste", "fonction"),
-    "email": ("email", "e-mail", "email address", "e-mail address", "courriel", "mail"),
-    "phone": ("phone", "telephone", "mobile", "tel", "phone number"),
-    "url": ("url", "website", "web site", "site", "site web", "web page"),
-    "hook": ("hook", "accroche"),
-    "needs": ("needs", "besoins"),
-    "notes": ("notes", "note"),
-    "tags": ("tags", "tag", "etiquettes", "categories"),
-    "connected_on": ("connected on",),
-}
+# Header cells, compared without case, accents, '_' or '-', as address books write them: each
+# alias has a score, and when two columns could fill a field the best one wins, not the first.
+# Google Contacts ("E-mail 1 - Value"), Outlook ("E-mail Address", "Business Phone", "Job Title"
+# vs the honorific "Title"), Thunderbird ("Primary Email", "Work Phone"), LinkedIn of every year.
+_ALIASES: dict[str, tuple[tuple[str, int], ...]] = {
+    "full_name": (("full_name", 9), ("full name", 9), ("display name", 8), ("name", 7),
+                  ("nom complet", 9), ("nom", 7), ("file as", 2)),
+    "first_name": (("first name", 9), ("given name", 9), ("prenom", 9)),
+    "last_name": (("last name", 9), ("family name", 9), ("surname", 8), ("nom de famille", 9)),
+    "company": (("company", 9), ("organization", 8), ("organisation", 8), ("organization name", 9),
+                ("organization 1 name", 9), ("entreprise", 9), ("societe", 9),
+                ("company name", 9), ("employer", 6)),
+    "role": (("role", 9), ("position", 9), ("job title", 10), ("organization title", 9),
+             ("organization 1 title", 9), ("poste", 9), ("fonction", 9), ("title", 3)),
+    "email": (("email", 9), ("e mail", 9), ("email address", 9), ("e mail address", 9),
+              ("primary email", 10), ("e mail 1 value", 10), ("courriel", 9), ("mail", 6),
+              ("email work", 8), ("email home", 7), ("email other", 5), ("e mail 2 address", 4),
+              ("e mail 3 address", 3), ("secondary email", 4), ("e mail 2 value", 4),
+              ("e mail 3 value", 3), ("other email", 3), ("work email", 8),
+              ("home email", 7)),
+    "phone": (("phone", 9), ("telephone", 9), ("mobile", 8), ("tel", 8), ("phone number", 9),
+              ("phone 1 value", 10), ("business phone", 10), ("work phone", 10),
+              ("mobile phone", 9), ("mobile number", 9), ("cellular number", 8),
+              ("home phone", 6), ("business phone 2", 4), ("phone 2 value", 4),
+              ("phone 3 value", 3), ("other phone", 3), ("company main phone", 5),
+              ("home phone 2", 2), ("portable", 8)),
+    "url": (("url", 9), ("website", 9), ("web site", 9), ("site", 7), ("site web", 9),
+            ("web page", 9), ("website 1 value", 9), ("web page 1", 9), ("web page 2", 4),
+            ("business web page", 8), ("personal web page", 6)),
+    "hook": (("hook", 9), ("accroche", 9)),
+    "needs": (("needs", 9), ("besoins", 9)),
+    "notes": (("notes", 9), ("note", 9)),
+    "tags": (("tags", 9), ("tag", 9), ("etiquettes", 9), ("categories", 9), ("labels", 8),
+             ("group membership", 7)),
+    "connected_on": (("connected on", 9),),
+}  # fmt: skip
+# Columns of which every one is kept: the best is the person's, the others their extras.
+_MULTI = ("email", "phone")
+# Next to these an Outlook "Title" is the honorific (Mr., Dr.), not the job.
+_HONORIFIC_CONTEXT = ("middle name", "suffix")
 # The preamble LinkedIn puts above its header has one cell per line; a header has at least two.
 _MIN_HEADER_COLUMNS = 2
 _HEADER_SCAN_ROWS = 30
@@ -152,25 +176,34 @@ def _normalise(cell: str) -> str:
     return fold_words(cell.strip().lstrip("\ufeff"), separators="_-")
 
 
-_LOOKUP = {_normalise(alias): column for column, aliases in _ALIASES.items() for alias in aliases}
+_LOOKUP = {
+    _normalise(alias): (column, score)
+    for column, aliases in _ALIASES.items()
+    for alias, score in aliases
+}
 
 
-def _columns(cells: list[str]) -> dict[str, int]:
-    """The known columns of a header row, each with the position of its first occurrence."""
-    found: dict[str, int] = {}
-    for position, cell in enumerate(cells):
-        column = _LOOKUP.get(_normalise(cell))
-        if column and column not in found:
-            found[column] = position
+def _columns(cells: list[str]) -> dict[str, list[int]]:
+    """The known columns of a header row: for each field its positions, best column first."""
+    scored: dict[str, list[tuple[int, int]]] = {}
+    names = [_normalise(cell) for cell in cells]
+    honorific = any(name in _HONORIFIC_CONTEXT for name in names)
+    for position, name in enumerate(names):
+        known = _LOOKUP.get(name)
+        if known is None or (honorific and name == "title"):
+            continue
+        column, score = known
+        scored.setdefault(column, []).append((-score, position))
+    found = {column: [position for _, position in sorted(hits)] for column, hits in scored.items()}
     if "first_name" in found and "full_name" in found and "last_name" not in found:
         # "Prénom;Nom" or "First name,Name": next to a first name, the name is the family name.
         found["last_name"] = found.pop("full_name")
     return found
 
 
-def _find_header(text: str) -> tuple[str, int, dict[str, int]]:
+def _find_header(text: str) -> tuple[str, int, dict[str, list[int]]]:
     """The delimiter, the header's row number and its columns: the reading with most known columns."""
-    best: tuple[int, str, int, dict[str, int]] | None = None
+    best: tuple[int, str, int, dict[str, list[int]]] | None = None
     for delimiter in _DELIMITERS:
         first_known = _first_header(text, delimiter)
         if first_known and (best is None or len(first_known[1]) > best[0]):
@@ -180,7 +213,7 @@ def _find_header(text: str) -> tuple[str, int, dict[str, int]]:
     return best[1], best[2], best[3]
 
 
-def _first_header(text: str, delimiter: str) -> tuple[int, dict[str, int]] | None:
+def _first_header(text: str, delimiter: str) -> tuple[int, dict[str, list[int]]] | None:
     """The first row that reads as a header with this delimiter, and its columns."""
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     try:
@@ -198,13 +231,19 @@ def _first_header(text: str, delimiter: str) -> tuple[int, dict[str, int]] | Non
 
 
 def _person(
-    cells: list[str], columns: dict[str, int], number: int, linkedin_note: str
+    cells: list[str], columns: dict[str, list[int]], number: int, linkedin_note: str
 ) -> ParsedPerson | Rejected:
     """One data row to a person, or the reason it is skipped."""
 
     def cell(column: str) -> str:
-        position = columns.get(column)
-        if position is None or position >= len(cells):
+        # The best column that has a value in this row.
+        return next((v for v in all_cells(column) if v), "")
+
+    def all_cells(column: str) -> list[str]:
+        return [at(position) for position in columns.get(column, [])]
+
+    def at(position: int) -> str:
+        if position >= len(cells):
             return ""
         value = cells[position].replace("\r\n", "\n").replace("\r", "\n").strip()
         # Undo the quote people_to_csv puts before a formula-like value, for a lossless round trip.
@@ -218,7 +257,17 @@ def _person(
     full_name = line("full_name") or " ".join(
         part for part in (line("first_name"), line("last_name")) if part
     )
-    emails = [e for e in re.split(r"[;,\s]+", cell("email")) if is_email_shape(e)]
+    emails: list[str] = []
+    for value in all_cells("email"):
+        for address in re.split(r"[;,\s]+|:::", value):
+            if is_email_shape(address) and address.casefold() not in map(str.casefold, emails):
+                emails.append(address)
+    phones: list[str] = []
+    for value in all_cells("phone"):
+        for raw_phone in re.split(r"\s*:::\s*", value):  # Google: "+1 555 ::: +1 556"
+            phone = " ".join(raw_phone.split())
+            if phone and phone not in phones:
+                phones.append(phone)
     if not full_name:
         label = emails[0] if emails else (line("url") or line("company") or f"row {number}")
         return Rejected(index=number, label=label, reason="no_name")
@@ -227,8 +276,10 @@ def _person(
     if connected:
         notes.append(linkedin_note.format(date=_iso_date(connected)))
     tags: list[str] = []
-    for tag in re.split(r"[;,]", cell("tags")):
-        tag = " ".join(tag.split())
+    for tag in re.split(r"[;,]|:::", cell("tags")):
+        tag = " ".join(tag.split()).removeprefix("* ")
+        if tag.casefold() in _GOOGLE_SYSTEM_GROUPS:
+            continue
         if tag and tag.casefold() not in {t.casefold() for t in tags}:
             tags.append(tag)
     return ParsedPerson(
@@ -236,18 +287,33 @@ def _person(
         company=line("company"),
         role=line("role"),
         email=emails[0] if emails else None,
-        phone=line("phone"),
+        phone=phones[0] if phones else None,
         url=line("url"),
         notes="\n".join(n for n in notes if n) or None,
         tags=tags,
         extra_emails=emails[1:],
+        extra_phones=phones[1:],
         hook=cell("hook") or None,
         needs=cell("needs") or None,
     )
 
 
+_GOOGLE_SYSTEM_GROUPS = frozenset({"mycontacts", "starred", "friends_system", "mycontacts_system"})
+# LinkedIn in 2018 wrote US dates with a time: "1/8/18, 6:14 PM" (8 January 2018).
+_US_DATE = re.compile(
+    r"(\d{1,2})/(\d{1,2})/(\d{2}|\d{4})(?:,?\s+\d{1,2}:\d{2}(?::\d{2})?\s*([AaPp][Mm])?)?"
+)
+
+
 def _iso_date(text: str) -> str:
-    """LinkedIn's '23 Nov 2026' (or '23 nov. 2026', or ISO) as 2026-11-23; other text as is."""
+    """LinkedIn's '23 Nov 2026' (or '23 nov. 2026', '1/8/18, 6:14 PM', or ISO) as 2026-11-23;
+    other text as is."""
+    us = _US_DATE.fullmatch(text.strip())
+    if us:
+        us_month, us_day, us_year = int(us.group(1)), int(us.group(2)), us.group(3)
+        full_year = int(us_year) + 2000 if len(us_year) == 2 else int(us_year)
+        if 1 <= us_month <= 12 and 1 <= us_day <= 31:
+            return f"{full_year}-{us_month:02d}-{us_day:02d}"
     match = re.fullmatch(r"(\d{1,2})\s+([^\W\d_]+)\.?\s+(\d{4})", text.strip())
     if match:
         day, month_name, year = match.groups()

@@ -162,9 +162,10 @@ def apply(
             for r in parsed.rejected
         ]
     if not dry_run:
-        summary = contacts.import_people(
-            session, owner=owner, people=parsed.people, on_match=on_match
-        )
+        with use_locale(locale or owner.locale):  # the notes' "Other e-mail:" in the user's words
+            summary = contacts.import_people(
+                session, owner=owner, people=parsed.people, on_match=on_match
+            )
         return ImportReport(
             dry_run=False, format=parsed.format, created=len(summary.created),
             updated=len(summary.updated), skipped=len(summary.skipped), rejected=rejected,

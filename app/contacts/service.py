@@ -830,6 +830,28 @@ def find_matches(
     return list(found.values())[:5]
 
 
+def _extras_note(person: Any, existing: Contact | None) -> str | None:
+    """The second e-mails and phones of an imported record, which have no field of their own,
+    as lines of its notes ("Other e-mail: …"), so none is dropped; those already known are not
+    repeated."""
+    known = {
+        fold(value)
+        for value in (person.email, person.phone, getattr(existing, "email", None),
+                      getattr(existing, "phone", None), getattr(existing, "notes", None))
+        if value
+    }  # fmt: skip
+    lines = []
+    for label, values in (
+        (lazy_gettext("Other e-mail: {value}"), getattr(person, "extra_emails", None) or []),
+        (lazy_gettext("Other phone: {value}"), getattr(person, "extra_phones", None) or []),
+    ):
+        for value in values:
+            if value and not any(fold(value) in text for text in known):
+                lines.append(str(label).format(value=value))
+                known.add(fold(value))
+    return "\n".join(lines) or None
+
+
 def _joined(first: str | None, second: str | None) -> str | None:
     if not first or not second or fold(second) in fold(first):
         return first or second
@@ -992,42 +1014,56 @@ def import_people(
     """Save imported people: a known person (same UID, e-mail, or name and company) is completed
     (`merge`) or left alone (`skip`), never doubled."""
     summary = ImportSummary()
-    for person in people:
-        existing = existing_for(session, owner=owner, person=person)
-        if existing is not None and on_match == "skip":
-            summary.skipped.append(existing.full_name)
-            continue
-        body: dict[str, Any] = {}
-        for name in TEXT_FIELDS:
-            value = getattr(person, name, None)
-            if value and (existing is None or not getattr(existing, name)):
-                body[name] = str(value)[: LIMITS.get(name, TEXT_MAX)]
-        if existing is not None and person.notes and existing.notes:
-            body["notes"] = _joined(existing.notes, person.notes)
-        tags = list(person.tags or [])
-        if existing is not None:
-            tags = [*existing.tags, *tags]
-        body["tags"] = clean_tags(tags)
-        for name in ("email", "url"):
-            if name in body:
-                # A bad address or link costs the field, never the person.
-                cleaned = _imported_value(name, body[name])
-                if cleaned is None:
-                    body.pop(name)
-                else:
-                    body[name] = cleaned
-        target = existing.id if existing is not None else uuid.uuid4()
-        contact, created = put_contact(
-            session, owner=owner, contact_id=target, data=ContactWrite.model_validate(body)
-        )
-        if created and person.source_uid:
-            contact.source_uid = person.source_uid[:500]
-        if person.photo and contact.photo_type is None:
-            with suppress(Invalid):  # a broken photo never costs the person
-                set_photo(session, owner=owner, contact=contact, data=person.photo)
-        (summary.created if created else summary.updated).append(contact)
+    # Each record ends with a flush (put_contact), so the next one's lookups see it; between,
+    # no query needs to flush again (autoflush cost more than the inserts themselves).
+    with session.no_autoflush:
+        for person in people:
+            _import_one(session, owner=owner, person=person, on_match=on_match, summary=summary)
     session.flush()
     return summary
+
+
+def _import_one(
+    session: Session, *, owner: User, person: Any, on_match: str, summary: ImportSummary
+) -> None:
+    """Save one imported record (see `import_people`)."""
+    existing = existing_for(session, owner=owner, person=person)
+    if existing is not None and on_match == "skip":
+        summary.skipped.append(existing.full_name)
+        return
+    body: dict[str, Any] = {}
+    for name in TEXT_FIELDS:
+        value = getattr(person, name, None)
+        if value and (existing is None or not getattr(existing, name)):
+            body[name] = str(value)[: LIMITS.get(name, TEXT_MAX)]
+    notes = _joined(person.notes, _extras_note(person, existing))
+    if notes and (existing is None or not existing.notes):
+        body["notes"] = notes[:TEXT_MAX]
+    elif existing is not None and notes and existing.notes:
+        body["notes"] = _joined(existing.notes, notes)
+    tags = list(person.tags or [])
+    if existing is not None:
+        tags = [*existing.tags, *tags]
+    body["tags"] = clean_tags(tags)
+    for name in ("email", "url"):
+        if name in body:
+            # A bad address or link costs the field, never the person.
+            cleaned = _imported_value(name, body[name])
+            if cleaned is None:
+                body.pop(name)
+            else:
+                body[name] = cleaned
+    target = existing.id if existing is not None else uuid.uuid4()
+    contact, created = put_contact(
+        session, owner=owner, contact_id=target, data=ContactWrite.model_validate(body)
+    )
+    if created and person.source_uid:
+        contact.source_uid = person.source_uid[:500]
+    if person.photo and contact.photo_type is None:
+        with suppress(Invalid):  # a broken photo never costs the person
+            set_photo(session, owner=owner, contact=contact, data=person.photo)
+    (summary.created if created else summary.updated).append(contact)
+    session.flush()  # the UID and photo set above, for the next record's lookups
 
 
 def export_rows(

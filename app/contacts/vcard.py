@@ -6,6 +6,8 @@ vobject's lines to a `ParsedPerson`: which name, e-mail and phone come first, an
 from __future__ import annotations
 
 import base64
+import codecs
+import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -17,7 +19,7 @@ from vobject.vcard import Name
 
 from app.contacts import photos
 from app.contacts.vcard_repair import RepairedCard, repair
-from app.text import decode_bytes, email_or_empty
+from app.text import codec_name, decode_bytes, email_or_empty
 from app.web.i18n import lazy_gettext
 
 # Why a card is skipped (Rejected.reason), worded for the user; the keys are the API's codes.
@@ -42,7 +44,7 @@ _NOT_PREFERRED = 1000
 _VCARD_FIELDS = frozenset(
     {
         "full_name", "company", "role", "email", "phone", "url", "notes", "tags", "uid",
-        "photo", "photo_type", "revised_at", "version",
+        "photo", "photo_type", "revised_at", "version", "hook", "needs",
     }
 )  # fmt: skip
 
@@ -86,13 +88,46 @@ class VCardFileError(Exception):
         self.code = code
 
 
+# A property's CHARSET parameter, read from the raw bytes before anything is decoded.
+_CHARSET_PARAM = re.compile(rb"^[^:]*?;\s*CHARSET\s*=\s*\"?([A-Za-z0-9._-]+)", re.IGNORECASE)
+
+
+def decode_vcard_bytes(data: bytes) -> str:
+    """A .vcf as text. A byte-order mark or UTF-16 decides for the whole file; otherwise each
+    property whose CHARSET parameter names an encoding (on any value, quoted-printable or not)
+    is read in it, folded continuation lines included, and the rest by `decode_bytes`."""
+    if data.startswith((codecs.BOM_UTF8, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return decode_bytes(data)
+    lines = data.split(b"\n")
+    charsets: list[str | None] = []
+    current: str | None = None
+    for line in lines:
+        if not line.startswith((b" ", b"\t")):
+            match = _CHARSET_PARAM.match(line)
+            current = codec_name(match.group(1).decode("ascii")) if match else None
+        charsets.append(current)
+    declared = {charset for charset in charsets if charset and charset != "utf-8"}
+    if not declared:
+        return decode_bytes(data)
+    # The lines without a CHARSET follow the file's own reading, told the file's declared one.
+    rest = decode_bytes(
+        b"\n".join(line for line, charset in zip(lines, charsets, strict=True) if not charset),
+        declared=next(iter(declared)) if len(declared) == 1 else None,
+    ).split("\n")
+    pending = iter(rest)
+    return "\n".join(
+        line.decode(charset, errors="replace") if charset else next(pending)
+        for line, charset in zip(lines, charsets, strict=True)
+    )
+
+
 def parse_vcards(
     data: bytes, *, max_bytes: int = 5_000_000
 ) -> tuple[list[ParsedPerson], list[Rejected]]:
     """Read every card of a .vcf file: the people, and the cards skipped with their reason."""
     if len(data) > max_bytes:
         raise VCardFileError("too_large")
-    text = decode_bytes(data)
+    text = decode_vcard_bytes(data)
     if not text.strip(" \t\r\n\x00\x1a\ufeff"):
         raise VCardFileError("empty")
     # DOS end-of-file markers and NUL padding at the very end are harmless; NUL inside is not.
@@ -132,6 +167,8 @@ def person_to_vcard(
     photo_type: str | None = None,
     revised_at: datetime | None = None,
     version: str = "3.0",
+    hook: str | None = None,
+    needs: str | None = None,
 ) -> str:
     """One person as a vCard 3.0 (CRLF), the version iOS and Android contacts read best, or as a
     vCard 4.0 (RFC 6350) with `version="4.0"`, for archives and other tools."""
@@ -139,7 +176,7 @@ def person_to_vcard(
         return _vcard4(
             full_name=full_name, company=company, role=role, email=email, phone=phone, url=url,
             notes=notes, tags=tags, uid=uid, photo=photo, photo_type=photo_type,
-            revised_at=revised_at,
+            revised_at=revised_at, hook=hook, needs=needs,
         )  # fmt: skip
     full_name = " ".join(full_name.split())
     if not full_name:
@@ -170,6 +207,12 @@ def person_to_vcard(
         _add_raw(card, "url", url)
     if notes and notes.strip():
         card.add("note").value = notes.replace("\r\n", "\n").replace("\r", "\n").strip()
+    # Ours, read back by our import (other clients keep or ignore X- properties).
+    for name, text in (("x-givefirst-hook", hook), ("x-givefirst-needs", needs)):
+        if text and text.strip():
+            line = card.add(name)
+            line.value = _escape_text(text.replace("\r\n", "\n").replace("\r", "\n").strip())
+            line.encoded = True
     clean_tags = _dedupe(tag.strip() for tag in tags or ())
     if clean_tags:
         card.add("categories").value = clean_tags
@@ -231,6 +274,8 @@ def _vcard4(
     photo: bytes | None,
     photo_type: str | None,
     revised_at: datetime | None,
+    hook: str | None = None,
+    needs: str | None = None,
 ) -> str:
     """One person as a vCard 4.0 (RFC 6350), written directly: the same fields as the 3.0 card,
     for archives of many thousand people (vobject takes milliseconds a card)."""
@@ -255,6 +300,9 @@ def _vcard4(
         lines.append("URL:" + " ".join(url.split()))
     if notes and notes.strip():
         lines.append(f"NOTE:{_escape(notes.strip())}")
+    for name, text in (("X-GIVEFIRST-HOOK", hook), ("X-GIVEFIRST-NEEDS", needs)):
+        if text and text.strip():
+            lines.append(f"{name}:{_escape(text.strip())}")
     clean_tags = _dedupe(tag.strip() for tag in tags or ())
     if clean_tags:
         lines.append("CATEGORIES:" + ",".join(_escape(tag) for tag in clean_tags))
@@ -268,6 +316,11 @@ def _vcard4(
         lines.append("REV:" + moment.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ"))
     lines.append("END:VCARD")
     return "".join(_folded(line) for line in lines)
+
+
+def _escape_text(text: str) -> str:
+    """A TEXT value escaped as RFC 6350 says (backslash, comma, semicolon, line break)."""
+    return text.replace("\\", "\\\\").replace(",", "\\,").replace(";", "\\;").replace("\n", "\\n")
 
 
 def _add_raw(card: Any, name: str, value: str) -> None:
@@ -334,6 +387,8 @@ def _read_card(repaired: RepairedCard, index: int) -> ParsedPerson | Rejected:
         photo_type=photo_type,
         extra_emails=emails[1:],
         extra_phones=phones[1:],
+        hook=next(iter(texts("X-GIVEFIRST-HOOK")), None),
+        needs=next(iter(texts("X-GIVEFIRST-NEEDS")), None),
     )
 
 

@@ -6,11 +6,12 @@ backtrack exponentially, one card it cannot close loses the cards after it)."""
 
 from __future__ import annotations
 
-import codecs
 import quopri
 import re
 from collections import Counter
 from dataclasses import dataclass
+
+from app.text import codec_name, guess_encoding
 
 # C0 controls other than TAB, LF and CR; a real vCard has none, a stray one should not break it.
 _CONTROL = re.compile("[\x01-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -35,6 +36,8 @@ _SINGLE = frozenset(
         "URL",
         "KIND",
         "X-ADDRESSBOOKSERVER-KIND",
+        "X-GIVEFIRST-HOOK",
+        "X-GIVEFIRST-NEEDS",
     }
 )
 _LISTS = frozenset({"NICKNAME", "CATEGORIES"})
@@ -313,27 +316,42 @@ def _split_outside_quotes(text: str, separator: str) -> list[str]:
 
 
 def _decode_quoted_printable(value: str, charset: str) -> str:
-    """Decode a quoted-printable value in its declared charset, forgiving a stray bad byte."""
+    """Decode a quoted-printable value in its declared charset, forgiving a stray bad byte; with
+    no charset, UTF-8 when it is, else this value's own guessed encoding (never a dropped byte)."""
     raw = quopri.decodestring(value.encode("utf-8"))
     declared = _codec(charset)
-    for encoding in (declared, "utf-8"):
-        if encoding:
-            try:
-                return raw.decode(encoding)
-            except UnicodeDecodeError:
-                pass
-    if declared in (None, "utf-8"):
-        # Mostly UTF-8 with a broken byte (Android writes such): keep the characters, drop the byte.
-        return raw.decode("utf-8", errors="replace").replace("\ufffd", "")
-    return raw.decode("cp1252", errors="replace")
+    if declared and declared != "utf-8":
+        try:
+            return raw.decode(declared)
+        except UnicodeDecodeError:
+            return raw.decode(declared, errors="replace")
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    if _has_utf8_sequence(raw):
+        # Mostly UTF-8 with a broken byte (Android writes such): the odd byte is guessed.
+        return raw.decode("utf-8", errors="givefirst-guess")
+    return raw.decode(guess_encoding(raw), errors="replace")
+
+
+_UTF8_SEQUENCE = re.compile(rb"[\xc2-\xf4][\x80-\xbf]+")
+
+
+def _has_utf8_sequence(raw: bytes) -> bool:
+    """Whether the bytes hold at least one well-formed multi-byte UTF-8 character."""
+    for match in _UTF8_SEQUENCE.finditer(raw):
+        try:
+            match.group().decode("utf-8")
+        except UnicodeDecodeError:
+            continue
+        return True
+    return False
 
 
 def _codec(charset: str) -> str | None:
     """A Python codec name for a CHARSET parameter, or None if unknown."""
-    try:
-        return codecs.lookup(charset.strip()).name if charset.strip() else None
-    except LookupError:
-        return None
+    return codec_name(charset)
 
 
 def _embedded_base64(value: str, encoding: str | None) -> str | None:

@@ -137,7 +137,7 @@ def test_digest_says_todays_events_in_the_users_language_and_zone(
     assert report.startswith("digests sent: 1,")
     (message,) = inbox[0].messages
     assert message["To"] == "zoe@example.org"
-    assert message["Subject"] == "Votre journée : mercredi 10 mars 2027"
+    assert message["Subject"] == "Votre journée\u00a0: mercredi 10 mars 2027"
     text, html = _parts(message)
     assert "Bonjour Zoé," in text
     assert "Les événements du jour" in text

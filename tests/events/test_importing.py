@@ -265,16 +265,16 @@ HTML_FILES = [
         "sdo-eg-0012-event-jsonld.html",
         1,
         "Typhoon with Radiation City",
-        "2013-09-14T19:30",
-        PARIS,
+        "2013-09-15T03:30",  # 21:30 in Denver (the page's city names the zone), not Paris
+        "America/Denver",
         [],
     ),
     (
         "sdo-eg-0012-event-microdata.html",
         1,
         "Typhoon with Radiation City",
-        "2013-09-14T19:30",
-        PARIS,
+        "2013-09-15T03:30",  # 21:30 in Denver (the page's city names the zone), not Paris
+        "America/Denver",
         [],
     ),
     # "Z" times: an instant, shown in the default zone.
@@ -299,8 +299,8 @@ HTML_FILES = [
         "sdo-eg-0171-event-cancelled-jsonld.html",
         1,
         "CANCELLED - Typhoon with Radiation City",
-        "2013-09-14T19:30",
-        PARIS,
+        "2013-09-15T03:30",  # 21:30 in Denver (the page's city names the zone), not Paris
+        "America/Denver",
         [],
     ),
     (

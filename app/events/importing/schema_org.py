@@ -38,8 +38,10 @@ from app.events.importing.records import (
 )
 from app.events.importing.text import clean_text, host, maybe_html, page_title, split_location
 from app.events.importing.timezones import (
+    city_zone,
     country_zone,
     fixed_offset_zone,
+    preferred_zone,
     zone_from_name,
     zone_info,
 )
@@ -252,16 +254,17 @@ def _web_time(
     if parsed.tzinfo is None:
         # A time without offset is local to the venue: its country tells where, if it has one zone.
         local = country_zone(country, city, parsed.replace(tzinfo=UTC), None)
-        zone_name = local or page.default_timezone
+        zone_name = local or city_zone(city, parsed.replace(tzinfo=UTC), None)
+        zone_name = zone_name or page.default_timezone
         return parsed.replace(tzinfo=zone_info(zone_name)), False, zone_name
     offset = parsed.utcoffset() or timedelta(0)
-    hinted = country_zone(country, city, parsed, offset)
+    hinted = country_zone(country, city, parsed, offset) or city_zone(city, parsed, offset)
     if hinted:
         return parsed.astimezone(zone_info(hinted)), False, hinted
     if offset == timedelta(0) or page.default_zone.utcoffset(parsed) == offset:
         # "Z" is a serialisation of an instant, and a matching offset is the reader's own zone.
         return parsed.astimezone(page.default_zone), False, page.default_timezone
-    zone_name = fixed_offset_zone(offset) or page.default_timezone
+    zone_name = preferred_zone(parsed, offset) or fixed_offset_zone(offset) or page.default_timezone
     return parsed.astimezone(zone_info(zone_name)), False, zone_name
 
 

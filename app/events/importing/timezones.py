@@ -259,3 +259,32 @@ def country_zone(
     rules = {_offsets(zone_info(z), samples) for z in zones}
     # Several zones are fine as long as they all keep the same time (US Eastern, say).
     return zones[0] if len(rules) == 1 else None
+
+
+# When several zones keep an offset at a moment, the one most events are in (US west coast at
+# -07:00 in summer is Los Angeles, not Phoenix, and never Etc/GMT+7).
+_PREFERRED = (
+    "America/New_York", "America/Chicago", "America/Denver", "America/Los_Angeles",
+    "America/Anchorage", "Pacific/Honolulu", "America/Sao_Paulo", "America/Mexico_City",
+    "Europe/London", "Europe/Paris", "Europe/Helsinki", "Europe/Moscow", "Asia/Dubai",
+    "Asia/Kolkata", "Asia/Shanghai", "Asia/Tokyo", "Australia/Sydney", "Pacific/Auckland",
+)  # fmt: skip
+
+
+def city_zone(city: str | None, moment: datetime, offset: timedelta | None) -> str | None:
+    """The zone a city names (Denver, Chicago), when its offset at `moment` agrees (if given)."""
+    if not city:
+        return None
+    zone_name = _city_index().get(fold_words(city))
+    if zone_name is None:
+        return None
+    if offset is not None and moment.astimezone(zone_info(zone_name)).utcoffset() != offset:
+        return None
+    return zone_name
+
+
+def preferred_zone(moment: datetime, offset: timedelta) -> str | None:
+    """A well-known zone that keeps this offset at this moment, or None."""
+    return next(
+        (z for z in _PREFERRED if moment.astimezone(zone_info(z)).utcoffset() == offset), None
+    )
