@@ -277,12 +277,15 @@ def end_session(session: Session, *, token: str) -> None:
 
 
 def end_all_sessions(session: Session, *, user: User) -> None:
-    """Sign the user out everywhere."""
+    """Sign the user out everywhere: every session ends and every personal access token is
+    revoked (a token is a way in too; the settings page says so)."""
     session.exec(delete(AuthSession).where(col(AuthSession.user_id) == user.id))  # type: ignore[call-overload]
+    session.exec(delete(AccessToken).where(col(AccessToken.user_id) == user.id))  # type: ignore[call-overload]
 
 
 def change_password(session: Session, *, user: User, current: str, new: str) -> None:
-    """Change the password after checking the current one; other sessions are ended."""
+    """Change the password after checking the current one; other sessions are ended and the
+    personal access tokens revoked."""
     if not verify_password(current, user.password_hash):
         raise Invalid(lazy_gettext("The current password is not right."), field="current_password")
     check_password(new)
