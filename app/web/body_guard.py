@@ -71,15 +71,19 @@ class BodyGuard:
             return
         request = Request(scope)
         path = scope["path"]
+        declared = request.headers.get("content-length", "")
+        has_body = (declared.isdigit() and int(declared) > 0) or (
+            "transfer-encoding" in request.headers
+        )
         if (
-            path.startswith("/api/")
+            has_body
+            and path.startswith("/api/")
             and not request.headers.get("authorization", "").strip()
             and SESSION_COOKIE not in request.cookies
         ):
             await self._refuse(scope, receive, send, 401, "not_authenticated")
             return
         limit = limit_for(path)
-        declared = request.headers.get("content-length", "")
         if declared.isdigit() and int(declared) > limit:
             await self._refuse(scope, receive, send, 413, "too_large")
             return
