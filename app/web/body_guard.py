@@ -11,7 +11,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from app.accounts.deps import SESSION_COOKIE
+from app.security import SESSION_COOKIE
 from app.web import i18n
 
 KB = 1024
