@@ -22,7 +22,7 @@ DEFAULT_LIMIT = 1 * MB
 # event imports (2 MB, app.events.importing.records.MAX_DOCUMENT_BYTES). Room for the multipart
 # envelope and the other fields is added.
 ROUTE_LIMITS: list[tuple[re.Pattern[str], int]] = [
-    (re.compile(r"^/api/v1/contacts/import$"), 6 * MB),
+    (re.compile(r"^/api/v1/contacts/import$"), 11 * MB),
     (re.compile(r"^/people/import(/save)?$"), 11 * MB),
     (re.compile(r"^/api/v1/contacts/[^/]+/photo$"), 9 * MB),
     (re.compile(r"^/(capture|people/[^/]+/edit)$"), 9 * MB),

@@ -4,7 +4,6 @@ out; parallel attempts never get past the limit (SQLite and PostgreSQL)."""
 import threading
 from datetime import timedelta
 
-import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlmodel import Session
@@ -60,10 +59,8 @@ def test_the_per_address_limit_is_generous(app: FastAPI, clock: Clock) -> None:
     assert attempt(app, "wrong password!", address, "last@example.org") == "429"
 
 
-@pytest.mark.parametrize("password", ["wrong password!", PASSWORD])
-def test_forty_parallel_attempts_never_pass_the_limit(
-    app: FastAPI, clock: Clock, password: str
-) -> None:
+def test_forty_parallel_attempts_never_pass_the_limit(app: FastAPI, clock: Clock) -> None:
+    password = "wrong password!"
     create_user(app, "zoe@example.org")
     address = "203.0.113.40"
     for _ in range(4):

@@ -218,6 +218,9 @@ def _get(
         connection.putheader("Connection", "close")
         connection.endheaders()
         response = connection.getresponse()
+        if expired.is_set():
+            # Cut mid-headers: what was parsed is not the whole answer.
+            raise FetchFailed("timeout")
         return _read(response, url, deadline, max_bytes)
     except FetchFailed:
         raise
