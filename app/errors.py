@@ -198,7 +198,13 @@ def install_error_handlers(app: FastAPI) -> None:
             code = {404: "not_found", 405: "method_not_allowed", 401: "not_authenticated"}.get(
                 exc.status_code, "http_error"
             )
-            return render_error(request, exc.status_code, code, _status_message(exc.status_code))
+            response = render_error(
+                request, exc.status_code, code, _status_message(exc.status_code)
+            )
+            # A 405 says which methods the resource allows (RFC 9110 §15.5.6).
+            for name, value in (exc.headers or {}).items():
+                response.headers[name] = value
+            return response
 
     @app.exception_handler(RequestValidationError)
     async def _validation_error(request: Request, exc: RequestValidationError) -> Response:

@@ -67,7 +67,9 @@ def run_all(
         f"expired sign-in counters removed: {counters.rowcount}",
         f"expired sessions removed: {sessions.rowcount}",
         f"events marked attended: {attended}",
-        refresh_feeds(session, settings=settings),
+        # Digests first: feeds wait on other sites (each fetch bounded by one deadline and by
+        # fetching.MAX_CONCURRENT_FETCHES), and one slow feed must never delay the mornings.
         send_digests(session, settings=settings, sections=sections),
+        refresh_feeds(session, settings=settings),
     ]
     return "; ".join(report)

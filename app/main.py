@@ -32,6 +32,8 @@ from app.portability import api as portability_api
 from app.portability import pages as portability_pages
 from app.pwa import routes as pwa_routes
 from app.shell import pages as shell_pages
+from app.web import access_log
+from app.web.body_guard import BodyGuard
 from app.web.docs import install_docs
 from app.web.middleware import RequestContext
 from app.wiring import wiring
@@ -64,6 +66,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.wiring = wiring()
 
     install_error_handlers(app)
+    access_log.install()
+    app.add_middleware(BodyGuard)
     app.add_middleware(RequestContext, settings=settings)
     app.add_middleware(GZipMiddleware, minimum_size=500)
 

@@ -11,6 +11,8 @@ from app.config import Settings
 
 password_hash = PasswordHash((Argon2Hasher(),))
 UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
+# The sign-in session cookie (set in app.accounts.deps; the body guard looks for it).
+SESSION_COOKIE = "gf_session"
 
 CONTENT_SECURITY_POLICY = "; ".join(
     [

@@ -3,7 +3,7 @@
 import codecs
 import re
 import unicodedata
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 _LIGATURES = str.maketrans(
     {"œ": "oe", "Œ": "oe", "æ": "ae", "Æ": "ae", "ø": "o", "Ø": "o", "\x00": None}
@@ -41,13 +41,37 @@ def email_or_empty(value: str) -> str:
     return address if is_email_shape(address) else ""
 
 
+SAFE_NEXT_MAX = 2000
+
+
+def _has_unsafe_char(text: str) -> bool:
+    """A control character, a backslash or a leading space: what browsers strip or read as `/`."""
+    return any(ord(c) < 0x20 or c in "\x7f\\" for c in text) or text != text.strip()
+
+
 def safe_next(target: str | None, *, default: str = "") -> str:
-    """A local path to go to next, never another site (`//host` and `scheme:` are refused)."""
-    if not target:
+    """The one safe-redirect check of the app: a local path to go to next, never another site.
+
+    Refused (the default is returned): anything not starting with a single `/`, `//host`,
+    a backslash anywhere (`/\\evil`, `\\\\evil`), control characters (`/\t/evil`, which browsers
+    turn into `//evil`), a scheme (`https:evil`), and the same tricks percent-encoded, once or
+    several times (`/%09/evil`, `/%2F%2Fevil`, `/%5Cevil`)."""
+    if not target or len(target) > SAFE_NEXT_MAX:
         return default
-    parts = urlsplit(target)
-    local = target.startswith("/") and not target.startswith(("//", "/\\"))
-    return target if local and not parts.scheme and not parts.netloc else default
+    decoded = target
+    for _ in range(4):
+        if _has_unsafe_char(decoded):
+            return default
+        if not decoded.startswith("/") or decoded.startswith("//"):
+            return default
+        parts = urlsplit(decoded)
+        if parts.scheme or parts.netloc:
+            return default
+        again = unquote(decoded)
+        if again == decoded:
+            return target
+        decoded = again
+    return default
 
 
 def _looks_utf16(data: bytes) -> bool:

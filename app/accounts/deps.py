@@ -9,9 +9,8 @@ from app.accounts import service as accounts
 from app.accounts.models import User
 from app.config import Settings
 from app.errors import NotAuthenticated
+from app.security import SESSION_COOKIE as SESSION_COOKIE
 from app.security import client_scheme
-
-SESSION_COOKIE = "gf_session"
 
 
 def set_session_cookie(

@@ -21,8 +21,14 @@ EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 DUMMY_HASH = hash_password("not a real password, only spends the same time")
 MAX_PASSWORD = 1024
 THROTTLE_WINDOW = timedelta(minutes=15)
+# Sign-in throttling: per account *and* address pair, so nobody can lock anyone else out. After
+# MAX_FAILURES_PER_ACCOUNT failures in the window, each further try from that pair waits a delay
+# that doubles (30 s, 1 min, 2 min... at most the window). The same address trying many accounts
+# is stopped at a generous MAX_FAILURES_PER_ADDRESS. A right password from a new address is
+# never held by what happened on other addresses.
 MAX_FAILURES_PER_ACCOUNT = 5
-MAX_FAILURES_PER_ADDRESS = 20
+MAX_FAILURES_PER_ADDRESS = 50
+FIRST_DELAY = timedelta(seconds=30)
 RENEW_AFTER = timedelta(hours=1)
 TOKEN_PREFIX = "gf_"  # noqa: S105 - a visible prefix, not a secret
 
@@ -145,22 +151,82 @@ def _recent_failures(session: Session, key: str) -> int:
     return session.exec(query).one()
 
 
+def pair_delay(failures: int) -> timedelta:
+    """How long a pair must wait after its last failure, given how many failures it has."""
+    if failures < MAX_FAILURES_PER_ACCOUNT:
+        return timedelta(0)
+    doublings = min(failures - MAX_FAILURES_PER_ACCOUNT, 10)
+    return min(FIRST_DELAY * (1 << doublings), THROTTLE_WINDOW)
+
+
+def _reserve(session: Session, keys: list[str]) -> list[int]:
+    """Record an attempt under each key, committed at once on a connection of its own, before
+    the attempt is judged: concurrent attempts all see each other, so at most the limit pass
+    (the (limit+1)-th to commit counts at least limit+1 rows). Returns the rows' ids."""
+    session.rollback()
+    with Session(session.get_bind(), expire_on_commit=False) as own:
+        rows = [LoginFailure(key=key) for key in keys]
+        own.add_all(rows)
+        own.commit()
+        return [row.id for row in rows if row.id is not None]
+
+
+def _throttled(session: Session, *, pair_key: str, address_key: str, mine: list[int]) -> bool:
+    """Whether this attempt (already reserved as `mine`) is over a limit."""
+    now = utcnow()
+    since = now - THROTTLE_WINDOW
+    with Session(session.get_bind()) as own:
+        address_count = own.exec(
+            select(func.count())
+            .select_from(LoginFailure)
+            .where(LoginFailure.key == address_key, col(LoginFailure.at) >= since)
+        ).one()
+        if address_count > MAX_FAILURES_PER_ADDRESS:
+            return True
+        others = own.exec(
+            select(func.count(), func.max(LoginFailure.at)).where(
+                LoginFailure.key == pair_key,
+                col(LoginFailure.at) >= since,
+                col(LoginFailure.id).not_in(mine),
+            )
+        ).one()
+    previous, latest = others
+    if previous < MAX_FAILURES_PER_ACCOUNT or latest is None:
+        return False
+    if latest.tzinfo is None:
+        latest = latest.replace(tzinfo=now.tzinfo)
+    return bool(now - latest < pair_delay(previous))
+
+
+def _forget(session: Session, statement: Executable) -> None:
+    with Session(session.get_bind()) as own:
+        own.execute(statement)
+        own.commit()
+
+
 def authenticate(session: Session, *, email: str, password: str, address: str) -> User:
-    """The user for these credentials; failures are counted per account and per address."""
+    """The user for these credentials, throttled per account and address pair (growing delays)
+    and per address (generous); every attempt is recorded before it is judged, so parallel
+    attempts cannot get past a limit."""
     email = normalize_email(email)
-    account_key, address_key = f"email:{email}", f"ip:{address}"
-    if (
-        _recent_failures(session, account_key) >= MAX_FAILURES_PER_ACCOUNT
-        or _recent_failures(session, address_key) >= MAX_FAILURES_PER_ADDRESS
-    ):
+    pair_key, address_key = f"pair:{email}|{address}"[:300], f"ip:{address}"[:300]
+    mine = _reserve(session, [pair_key, address_key])
+    if _throttled(session, pair_key=pair_key, address_key=address_key, mine=mine):
+        # A refused attempt is not a failure: it must not lengthen the wait.
+        _forget(session, delete(LoginFailure).where(col(LoginFailure.id).in_(mine)))
         raise TooManyRequests()
     user = session.exec(select(User).where(User.email == email)).first()
     known = verify_password(password, user.password_hash if user else DUMMY_HASH)
     if user is None or not known:
-        keep_attempts(session, keys=[account_key, address_key])
         raise Invalid(BAD_CREDENTIALS, field="password")
-    session.exec(delete(LoginFailure).where(col(LoginFailure.key) == account_key))  # type: ignore[call-overload]
-    session.exec(delete(LoginFailure).where(col(LoginFailure.at) < utcnow() - THROTTLE_WINDOW))  # type: ignore[call-overload]
+    _forget(
+        session,
+        delete(LoginFailure).where(
+            (col(LoginFailure.id).in_(mine))
+            | (col(LoginFailure.key) == pair_key)
+            | (col(LoginFailure.at) < utcnow() - THROTTLE_WINDOW)
+        ),
+    )
     return user
 
 
@@ -211,12 +277,15 @@ def end_session(session: Session, *, token: str) -> None:
 
 
 def end_all_sessions(session: Session, *, user: User) -> None:
-    """Sign the user out everywhere."""
+    """Sign the user out everywhere: every session ends and every personal access token is
+    revoked (a token is a way in too; the settings page says so)."""
     session.exec(delete(AuthSession).where(col(AuthSession.user_id) == user.id))  # type: ignore[call-overload]
+    session.exec(delete(AccessToken).where(col(AccessToken.user_id) == user.id))  # type: ignore[call-overload]
 
 
 def change_password(session: Session, *, user: User, current: str, new: str) -> None:
-    """Change the password after checking the current one; other sessions are ended."""
+    """Change the password after checking the current one; other sessions are ended and the
+    personal access tokens revoked."""
     if not verify_password(current, user.password_hash):
         raise Invalid(lazy_gettext("The current password is not right."), field="current_password")
     check_password(new)

@@ -21,7 +21,8 @@ class CalendarFeed(SQLModel, table=True):
     user_id: uuid.UUID = Field(primary_key=True, foreign_key="user_account.id", ondelete="CASCADE")
     token_hash: str = Field(max_length=64, unique=True)
     salt: str = Field(max_length=64)
-    include_gives: bool = True
+    # Private by default: events only; gives (with the people they are for) are opt-in.
+    include_gives: bool = False
     include_notes: bool = False
     digest: bool = False
     # The user's local day of the last digest sent (or being sent): the claim that makes it once.

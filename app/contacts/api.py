@@ -7,6 +7,7 @@ from typing import Annotated, Any
 from fastapi import Query, Request, Response, status
 from pydantic import BaseModel
 from sqlmodel import Session, SQLModel
+from starlette.concurrency import run_in_threadpool
 
 from app.accounts.deps import CurrentUser
 from app.accounts.models import User
@@ -179,11 +180,20 @@ async def import_contacts(
     data = await upload.read(exchange.MAX_UPLOAD + 1)
     dry_run = str(form.get("dry_run", "")).lower() in {"1", "true", "on", "yes"}
     on_match = "skip" if str(form.get("on_match", "")) == "skip" else "merge"
-    parsed = exchange.parse_file(data, filename=upload.filename or "", locale=user.locale)
-    return exchange.apply(
-        session, owner=user, parsed=parsed, dry_run=dry_run, on_match=on_match,
-        locale=user.locale, secret=request.app.state.settings.secret,
-    )  # fmt: skip
+    # Parsing and applying a big file take seconds: off the event loop, so nothing else waits.
+    parsed = await run_in_threadpool(
+        exchange.parse_file, data, filename=upload.filename or "", locale=user.locale
+    )
+    return await run_in_threadpool(
+        exchange.apply,
+        session,
+        owner=user,
+        parsed=parsed,
+        dry_run=dry_run,
+        on_match=on_match,
+        locale=user.locale,
+        secret=request.app.state.settings.secret,
+    )
 
 
 @router.get("/contacts/{contact_id}.vcf", response_class=Response)
@@ -274,13 +284,18 @@ async def put_photo(
 ) -> None:
     """Set a person's photo from the request body (JPEG, PNG, WebP or GIF; checked by content,
     shrunk and stripped of its metadata)."""
-    contact = contacts.get_contact(session, owner=user, contact_id=contact_id)
     data = bytearray()
     async for chunk in request.stream():
         data += chunk
         if len(data) > contacts.PHOTO_MAX_BYTES:
             raise Invalid(lazy_gettext("This photo is too large."), field="photo")
-    contacts.set_photo(session, owner=user, contact=contact, data=bytes(data))
+
+    def store() -> None:
+        contact = contacts.get_contact(session, owner=user, contact_id=contact_id)
+        contacts.set_photo(session, owner=user, contact=contact, data=bytes(data))
+
+    # Decoding and re-encoding an image is CPU work: off the event loop.
+    await run_in_threadpool(store)
 
 
 @router.delete("/contacts/{contact_id}/photo", status_code=status.HTTP_204_NO_CONTENT)

@@ -7,6 +7,7 @@ from typing import Annotated
 
 from fastapi import File, Form, Request, UploadFile
 from fastapi.responses import Response
+from starlette.concurrency import run_in_threadpool
 
 from app.accounts.deps import CurrentUser
 from app.contacts import exchange
@@ -72,11 +73,12 @@ async def save(request: Request, session: SessionDep, user: CurrentUser) -> Resp
             raise Invalid(
                 lazy_gettext("This preview could not be read. Please import again."), field="file"
             )
-        parsed = exchange.parse_file(
-            data, filename=str(form.get("filename", "")), locale=user.locale
+        parsed = await run_in_threadpool(
+            exchange.parse_file, data, filename=str(form.get("filename", "")), locale=user.locale
         )
-    exchange.apply(
-        session, owner=user, parsed=parsed, dry_run=False, on_match=on_match,
+    # Off the event loop: a big import must not make every other request wait.
+    await run_in_threadpool(
+        exchange.apply, session, owner=user, parsed=parsed, dry_run=False, on_match=on_match,
         secret=request.app.state.settings.secret,
     )  # fmt: skip
     return redirect("/people", flash_key="people_imported")

@@ -49,7 +49,6 @@ MAX_TERMS = 400
 TERM_MAX = 60
 PHOTO_MAX_BYTES = 8_000_000
 PHOTO_MAX_SIDE = 1024
-PHOTO_MAX_PIXELS = 40_000_000
 # The fields a person's search terms come from.
 SEARCHED = ("full_name", "company", "role", "email", "hook", "needs", "notes")
 _WORD = re.compile(r"\w+")
@@ -715,12 +714,13 @@ def clean_photo(data: bytes) -> tuple[bytes, str]:
     if len(data) > PHOTO_MAX_BYTES:
         raise Invalid(lazy_gettext("This photo is too large."), field="photo")
     try:
-        with Image.open(io.BytesIO(data)) as probe:
-            if probe.format not in photos.FORMATS:
-                raise Invalid(lazy_gettext("This file is not a photo."), field="photo")
-            if probe.width * probe.height > PHOTO_MAX_PIXELS:
-                raise Invalid(lazy_gettext("This photo is too large."), field="photo")
-            probe.load()
+        if photos.image_type(data) is None:
+            raise Invalid(lazy_gettext("This file is not a photo."), field="photo")
+        try:
+            probe = photos.open_for_badge(data, PHOTO_MAX_SIDE)
+        except photos.TooManyPixels:
+            raise Invalid(lazy_gettext("This photo is too large."), field="photo") from None
+        with probe:
             image = ImageOps.exif_transpose(probe) or probe
             image.thumbnail((PHOTO_MAX_SIDE, PHOTO_MAX_SIDE))
             out = io.BytesIO()

@@ -20,6 +20,7 @@ from app.gives import service as gives
 from app.gives.models import ReferralCreate
 from app.network import pages as network_pages
 from app.network.service import profile_of
+from app.text import safe_next
 from app.web.i18n import lazy_gettext
 from app.web.templating import redirect, register_flash, render
 
@@ -75,12 +76,7 @@ def snooze(
     contacts.snooze_touch(
         session, owner=user, contact_id=contact_id, days=days, today=gives.local_today(user)
     )
-    target = (
-        next
-        if next.startswith("/") and not next.startswith("//")
-        else f"/people/{contact_id}#keeping"
-    )
-    return redirect(target)
+    return redirect(safe_next(next, default=f"/people/{contact_id}#keeping"))
 
 
 @router.post("/people/{contact_id}/stages")

@@ -7,6 +7,7 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
 from app.accounts.models import AuthSession
+from app.accounts.service import MAX_FAILURES_PER_ADDRESS
 from app.config import Settings
 from app.db import utcnow
 from app.main import create_app
@@ -139,7 +140,7 @@ def test_signin_is_throttled_per_account(app: FastAPI, client: TestClient) -> No
 
 def test_signin_is_throttled_per_address(app: FastAPI, client: TestClient) -> None:
     create_user(app, "zoe@example.org")
-    for number in range(20):
+    for number in range(MAX_FAILURES_PER_ADDRESS):
         client.post(
             "/signin", data={"email": f"guess{number}@example.org", "password": "bad password!"}
         )
@@ -254,7 +255,7 @@ def test_only_the_rightmost_forwarded_address_is_believed(app: FastAPI) -> None:
     create_user(app, "zoe@example.org")
     proxied = create_app(app.state.settings.model_copy(update={"trusted_proxies": "testclient"}))
     with TestClient(proxied) as client:
-        for number in range(20):
+        for number in range(MAX_FAILURES_PER_ADDRESS):
             client.post(
                 "/signin",
                 data={"email": f"guess{number}@example.org", "password": "bad password!"},

@@ -75,15 +75,14 @@ def local_site_counts_as_public(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 
     Returns the hosts that were checked, in order.
     """
-    real_check = fetching._check_address
+    real_check = fetching._checked_address
     checked: list[str] = []
 
-    def check(host: str, allow_private: bool) -> None:
+    def check(host: str, allow_private: bool) -> Any:
         checked.append(host)
-        if host != "127.0.0.1":
-            real_check(host, allow_private)
+        return real_check(host, allow_private or host == "127.0.0.1")
 
-    monkeypatch.setattr(fetching, "_check_address", check)
+    monkeypatch.setattr(fetching, "_checked_address", check)
     return checked
 
 

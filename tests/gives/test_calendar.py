@@ -23,6 +23,11 @@ SECTIONS = wiring().digest_sections
 pytestmark = pytest.mark.usefixtures("clock")
 
 
+def opt_in_gives(owner: TestClient) -> None:
+    """Gives are opt-in: the feed holds events only until the user asks for gives."""
+    assert owner.patch("/api/v1/calendar", json={"include_gives": True}).status_code == 200
+
+
 def feed(client: TestClient, owner: TestClient) -> bytes:
     path = urlsplit(owner.get("/api/v1/calendar").json()["url"]).path
     response = client.get(path)
@@ -34,6 +39,7 @@ def test_planned_gives_are_all_day_items_with_a_morning_alarm(
     alice: TestClient, client: TestClient
 ) -> None:
     lea, marc = person(alice, "Léa Martin"), person(alice, "Marc Petit")
+    opt_in_gives(alice)
     days = [paris_today() + timedelta(days=n) for n in (0, 3, 40)]
     planned = [
         put_give(alice, contact_id=lea, kind="resource", title=f"Geste {n}", due_on=day.isoformat())
@@ -77,6 +83,7 @@ def test_a_change_bumps_sequence_and_etag_and_done_leaves(
     alice: TestClient, client: TestClient
 ) -> None:
     lea = person(alice, "Léa")
+    opt_in_gives(alice)
     give = put_give(
         alice,
         contact_id=lea,
@@ -106,6 +113,7 @@ def test_renaming_a_person_changes_the_feed_of_their_gives(
     alice: TestClient, client: TestClient, clock: Clock
 ) -> None:
     lea = person(alice, "Léa")
+    opt_in_gives(alice)
     put_give(alice, contact_id=lea, kind="resource", due_on=paris_today().isoformat())
     path = urlsplit(alice.get("/api/v1/calendar").json()["url"]).path
     first = client.get(path)
@@ -122,6 +130,8 @@ def test_gives_stay_out_when_the_user_says_so(alice: TestClient, client: TestCli
     put_give(
         alice, contact_id=person(alice, "Léa"), kind="resource", due_on=paris_today().isoformat()
     )
+    assert b"give-" not in feed(client, alice), "gives are opt-in: events only by default"
+    opt_in_gives(alice)
     assert b"give-" in feed(client, alice)
     alice.patch("/api/v1/calendar", json={"include_gives": False})
     assert b"give-" not in feed(client, alice)
@@ -223,6 +233,7 @@ def test_items_written_once_are_shared_through_the_database(
     alice: TestClient, client: TestClient, db: Session
 ) -> None:
     """After a restart (or on another host) the feed reads its items back, checked by digest."""
+    opt_in_gives(alice)
     from sqlmodel import select
 
     from app.calendar import ical
