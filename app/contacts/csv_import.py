@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from app.contacts.models import TEXT_FIELDS
@@ -100,8 +100,10 @@ def parse_contacts_csv(
     *,
     max_bytes: int = 5_000_000,
     linkedin_note: str = "LinkedIn: connected on {date}",
+    show_date: Callable[[str], str] = str,
 ) -> tuple[list[ParsedPerson], list[Rejected]]:
-    """Read people from a CSV; each Rejected.index is the row number a spreadsheet shows."""
+    """Read people from a CSV; each Rejected.index is the row number a spreadsheet shows.
+    `show_date` writes a date read as ISO (YYYY-MM-DD) the way the user reads dates."""
     if len(data) > max_bytes:
         raise CsvFileError("too_large")
     if data.startswith(_NOT_CSV_MAGIC):
@@ -124,7 +126,7 @@ def parse_contacts_csv(
         if number <= header_row or not any(cell.strip() for cell in cells):
             continue  # the preamble, the header, and the empty rows spreadsheets leave behind
         try:
-            outcome = _person(cells, columns, number, linkedin_note)
+            outcome = _person(cells, columns, number, linkedin_note, show_date)
         except Exception:  # one odd row must not sink the file
             outcome = Rejected(index=number, label=f"row {number}", reason="unreadable")
         if isinstance(outcome, Rejected):
@@ -231,7 +233,11 @@ def _first_header(text: str, delimiter: str) -> tuple[int, dict[str, list[int]]]
 
 
 def _person(
-    cells: list[str], columns: dict[str, list[int]], number: int, linkedin_note: str
+    cells: list[str],
+    columns: dict[str, list[int]],
+    number: int,
+    linkedin_note: str,
+    show_date: Callable[[str], str] = str,
 ) -> ParsedPerson | Rejected:
     """One data row to a person, or the reason it is skipped."""
 
@@ -274,7 +280,7 @@ def _person(
     notes = [cell("notes")]
     connected = cell("connected_on")
     if connected:
-        notes.append(linkedin_note.format(date=_iso_date(connected)))
+        notes.append(linkedin_note.format(date=show_date(_iso_date(connected))))
     tags: list[str] = []
     for tag in re.split(r"[;,]|:::", cell("tags")):
         tag = " ".join(tag.split()).removeprefix("* ")

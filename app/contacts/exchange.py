@@ -5,8 +5,10 @@ import re
 import unicodedata
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
+from babel.dates import format_date
 from sqlmodel import Session, SQLModel
 
 from app.accounts.models import User
@@ -15,7 +17,7 @@ from app.contacts import service as contacts
 from app.contacts.vcard import ParsedPerson, Rejected
 from app.errors import Invalid
 from app.text import fold
-from app.web.i18n import gettext, lazy_gettext, use_locale
+from app.web.i18n import babel_locale, gettext, lazy_gettext, use_locale
 
 MAX_UPLOAD = 5_000_000
 
@@ -85,11 +87,21 @@ def parse_file(data: bytes, *, filename: str, locale: str) -> ParsedFile:
             with use_locale(locale):
                 note = gettext("LinkedIn: connected on {date}")
             people, rejected = csv_import.parse_contacts_csv(
-                data, max_bytes=MAX_UPLOAD, linkedin_note=note
-            )
+                data, max_bytes=MAX_UPLOAD, linkedin_note=note,
+                show_date=lambda iso: _long_date(iso, locale),
+            )  # fmt: skip
     except (vcard.VCardFileError, csv_import.CsvFileError) as error:
         raise Invalid(FILE_ERRORS[kind].get(error.code, UNKNOWN_FORMAT), field="file") from None
     return ParsedFile(format=kind, people=people, rejected=rejected)
+
+
+def _long_date(iso: str, locale: str) -> str:
+    """A date read as ISO, written in the user's language ("23 novembre 2026"); other text as is."""
+    try:
+        day = date.fromisoformat(iso)
+    except ValueError:
+        return iso
+    return format_date(day, "long", locale=babel_locale(locale))
 
 
 class _SeenInFile:

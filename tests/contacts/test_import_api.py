@@ -274,7 +274,7 @@ def test_linkedin_connections_round_trip(alice: TestClient) -> None:
         "Fondatrice, designer",
         "https://www.linkedin.com/in/helene-dupont",
     )
-    assert helene["notes"] == "LinkedIn\u00a0: en relation depuis le 2026-11-23"
+    assert helene["notes"] == "LinkedIn\u00a0: en relation depuis le 23 novembre 2026"
     assert people["Jean-Éric Fontaine"]["email"] == "je@fontaine.fr"
     assert people["Zoë Ñandú"]["role"] == "Consultante RGPD"
 
