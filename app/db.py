@@ -3,6 +3,7 @@
 import functools
 import inspect
 import threading
+from collections import deque
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractContextManager, nullcontext
 from datetime import UTC, datetime
@@ -180,9 +181,39 @@ def _finish(sessions: list[Session], *, commit: bool) -> None:
 
 
 WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
+
+
+class FairLock:
+    """A lock taken in the order it was asked for, waking only the next waiter. `threading.Lock`
+    lets a thread that just let go take it again at once, so under load some writers waited
+    seconds while others went round."""
+
+    def __init__(self) -> None:
+        self._guard = threading.Lock()
+        self._held = False
+        self._waiters: deque[threading.Lock] = deque()
+
+    def __enter__(self) -> None:
+        with self._guard:
+            if not self._held:
+                self._held = True
+                return
+            turn = threading.Lock()
+            turn.acquire()
+            self._waiters.append(turn)
+        turn.acquire()  # released by the holder before us, which hands the lock over
+
+    def __exit__(self, *_exc: object) -> None:
+        with self._guard:
+            if self._waiters:
+                self._waiters.popleft().release()
+            else:
+                self._held = False
+
+
 # SQLite lets one transaction write at a time; the others poll for the lock with growing sleeps
 # (up to 100 ms each). Writing routes of one process queue for it here instead, in order.
-_SQLITE_WRITERS: dict[str, threading.Lock] = {}
+_SQLITE_WRITERS: dict[str, FairLock] = {}
 
 
 def _writer_lock(sessions: list[Session]) -> AbstractContextManager[Any]:
@@ -190,7 +221,7 @@ def _writer_lock(sessions: list[Session]) -> AbstractContextManager[Any]:
         bind = session.get_bind()
         if bind.dialect.name == "sqlite":
             engine = bind if isinstance(bind, Engine) else bind.engine
-            return _SQLITE_WRITERS.setdefault(str(engine.url), threading.Lock())
+            return _SQLITE_WRITERS.setdefault(str(engine.url), FairLock())
     return nullcontext()
 
 

@@ -250,10 +250,14 @@ def start_session(session: Session, *, user: User, days: int, user_agent: str = 
 def resume_session(session: Session, *, token: str, days: int) -> tuple[User | None, bool]:
     """The user of a live session, and whether its expiry slid forward (a phone stays signed in)."""
     digest = token_digest(token)
-    auth = session.get(AuthSession, digest)
+    found = session.exec(
+        select(AuthSession, User).join(User, col(User.id) == AuthSession.user_id)
+        .where(col(AuthSession.id) == digest)
+    ).first()  # fmt: skip
     now = utcnow()
-    if auth is None:
+    if found is None:
         return None, False
+    auth, user = found
     row = col(AuthSession.id) == digest
     if auth.expires_at <= now:
         _write_apart(session, delete(AuthSession).where(row))
@@ -266,7 +270,7 @@ def resume_session(session: Session, *, token: str, days: int) -> tuple[User | N
             .where(row)
             .values(last_seen_at=now, expires_at=now + timedelta(days=days)),
         )
-    return session.get(User, auth.user_id), renewed
+    return user, renewed
 
 
 def end_session(session: Session, *, token: str) -> None:
@@ -358,18 +362,21 @@ def revoke_token(session: Session, *, user: User, token_id: uuid.UUID) -> None:
 
 def user_for_token(session: Session, *, secret: str) -> User | None:
     """The user a bearer token belongs to, recording its use."""
-    token = session.exec(
-        select(AccessToken).where(AccessToken.token_hash == token_digest(secret))
-    ).first()
-    if token is None:
+    # One query for the token and its user: this runs before every API request.
+    found = session.exec(
+        select(AccessToken, User).join(User, col(User.id) == AccessToken.user_id)
+        .where(AccessToken.token_hash == token_digest(secret))
+    ).first()  # fmt: skip
+    if found is None:
         return None
+    token, user = found
     now = utcnow()
     if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=1):
         _write_apart(
             session,
             update(AccessToken).where(col(AccessToken.id) == token.id).values(last_used_at=now),
         )
-    return session.get(User, token.user_id)
+    return user
 
 
 def require_signup_open(session: Session, *, allow_signup: bool) -> None:

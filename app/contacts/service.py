@@ -90,8 +90,9 @@ def _sort_name(contact: Contact) -> str:
     return fold(display_name(contact)).strip()[:200] or "\uffff"
 
 
-def _reindex(session: Session, contact: Contact) -> None:
-    session.exec(delete(ContactTerm).where(col(ContactTerm.contact_id) == contact.id))  # type: ignore[call-overload]
+def _reindex(session: Session, contact: Contact, *, fresh: bool = False) -> None:
+    if not fresh:  # a person just created has no terms yet
+        session.exec(delete(ContactTerm).where(col(ContactTerm.contact_id) == contact.id))  # type: ignore[call-overload]
     session.add_all(
         ContactTerm(owner_id=contact.owner_id, term=term, contact_id=contact.id)
         for term in terms_for(contact)
@@ -244,15 +245,17 @@ def put_contact(
         raise Invalid(lazy_gettext("Please give a name, or take a photo."), field="full_name")
     after = {name: getattr(contact, name) for name in (*TEXT_FIELDS, *OTHER_FIELDS)}
     contact.sort_name = _sort_name(contact)
+    if created or after != before:
+        contact.updated_at = now
+    if created or {"tags", "cadence_days"} & changes.keys():
+        refresh_touch(session, contact=contact)
     if created:
+        # Complete before its INSERT (no UPDATE after it), and flushed before its search terms.
         session.add(contact)
         session.flush()
     if created or after != before:
-        contact.updated_at = now
-        _reindex(session, contact)
+        _reindex(session, contact, fresh=created)
         session.add(contact)
-    if created or {"tags", "cadence_days"} & changes.keys():
-        refresh_touch(session, contact=contact)
     if photo is not None:
         set_photo(session, owner=owner, contact=contact, data=photo)
     if data.want_to_meet_id is not None:
@@ -635,8 +638,13 @@ def refresh_touch(
     session: Session, *, contact: Contact, profile: NetworkProfile | None = None
 ) -> None:
     """Keep `touch_due_on` = last touch (meeting, interaction, done give) + cadence."""
-    profile = profile or network.profile_of(session, user_id=contact.owner_id)
-    days = cadence_for(contact, profile)
+    # The profile's defaults only count for a person with tags or met at an event and no cadence
+    # of their own: a fresh capture needs no query for them.
+    if contact.cadence_days is None and (contact.tags or contact.last_met_at is not None):
+        profile = profile or network.profile_of(session, user_id=contact.owner_id)
+        days = cadence_for(contact, profile)
+    else:
+        days = contact.cadence_days or None
     if days is None:
         contact.touch_due_on = None
     else:

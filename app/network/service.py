@@ -4,6 +4,7 @@ import uuid
 from collections.abc import Sequence
 from typing import Protocol
 
+from sqlalchemy import inspect as sa_inspect
 from sqlmodel import Session
 
 from app.accounts.models import User
@@ -21,8 +22,14 @@ class CadenceListener(Protocol):
 
 
 def profile_of(session: Session, *, user_id: uuid.UUID) -> NetworkProfile:
-    """The user's network profile; the defaults (not stored) until they fill it in."""
-    return session.get(NetworkProfile, user_id) or NetworkProfile(user_id=user_id)
+    """The user's network profile; the defaults (not stored) until they fill it in. Kept for
+    the session, so that a request asks once even while nothing is stored."""
+    key = ("network_profile", user_id)
+    profile = session.info.get(key)
+    if profile is None or sa_inspect(profile).detached:
+        profile = session.get(NetworkProfile, user_id) or NetworkProfile(user_id=user_id)
+        session.info[key] = profile
+    return profile
 
 
 def cadence_for(

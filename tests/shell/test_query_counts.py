@@ -92,3 +92,23 @@ def test_statements_do_not_grow_with_people(
             assert zoe.get(path).status_code == 200
         counts.append(len(statements))
     assert counts[0] == counts[1], f"{path}: {counts[0]} statements at 5 people, {counts[1]} at 50"
+
+
+def test_a_capture_is_written_in_one_insert_and_asks_no_profile(
+    app: FastAPI, zoe: TestClient
+) -> None:
+    """A capture is the hot write at a salon: the person is complete before its INSERT (no UPDATE
+    of the row just inserted), a new person has no search terms to delete, and the network
+    profile (not needed for someone with no tag, cadence or event) is not read."""
+    body = {"full_name": "Claire Dubois", "company": "Atelier", "hook": "vélos"}
+    assert zoe.put(f"/api/v1/contacts/{uuid.uuid4()}", json=body).status_code == 201  # warm
+    with counted(app) as statements:
+        assert zoe.put(f"/api/v1/contacts/{uuid.uuid4()}", json=body).status_code == 201
+    written = [
+        s.split()[0].upper() for s in statements if not s.lstrip().upper().startswith("SELECT")
+    ]
+    contact_updates = [s for s in statements if s.lstrip().upper().startswith("UPDATE CONTACT ")]
+    assert contact_updates == [], contact_updates
+    assert not [s for s in statements if s.lstrip().upper().startswith("DELETE FROM CONTACT_TERM")]
+    assert not [s for s in statements if "network_profile" in s.lower()]
+    assert written.count("INSERT") == 2, statements  # the person, then their search terms
