@@ -38,7 +38,8 @@ messages: $(STAMP)
 
 # Benchmarks: 60 s of mixed load at 50 connections with wrk (SQLite, and PostgreSQL with two
 # processes when GIVEFIRST_TEST_DATABASE_URL is set), people list and search (10k and 100k people), the calendar feed (5,000 items), and
-# a capture in Chromium on a throttled phone. `make bench BENCH_ARGS="--database-url
+# a capture in Chromium on a throttled phone, 200 captures queued offline then sent, and (with
+# LIGHTHOUSE_DIR=a folder holding `npm install lighthouse@12`) Lighthouse on the capture page. `make bench BENCH_ARGS="--database-url
 # postgresql+psycopg://postgres@127.0.0.1:5432/postgres"` runs the people benchmark on PostgreSQL.
 bench: $(STAMP)
 	$(BIN)/python bench/load.py
@@ -46,6 +47,8 @@ bench: $(STAMP)
 	$(BIN)/python bench/people.py $(BENCH_ARGS)
 	$(BIN)/python bench/calendar_feed.py
 	$(BIN)/python bench/capture.py
+	$(BIN)/python bench/outbox.py
+	test -z "$(LIGHTHOUSE_DIR)" || $(BIN)/python bench/lighthouse.py --lighthouse "$(LIGHTHOUSE_DIR)"
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache

@@ -23,7 +23,7 @@ from playwright.sync_api import expect, sync_playwright
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from capture import CHROMIUM, cli, free_port  # noqa: E402
+from capture import CHROMIUM, cli, free_port
 
 QUEUE = """async (count) => {
   const outbox = await import("/static/js/outbox.js");
