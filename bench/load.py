@@ -9,7 +9,10 @@ In one run, on the same machine, it measures:
   alone (requests a second, as ratios: healthz / bare and capture / healthz);
 - 60 s of mixed traffic (captures, searches, the people list, Today, the calendar feed, healthz):
   requests a second, errors (non-2xx/3xx, timeouts), latency p50/p90/p99;
-- that the people on the server are exactly those there before plus every capture acknowledged.
+- the same mixed traffic again while a 20,000-card vCard is imported through the API (issue #15),
+  with the import's answer and time;
+- that the people on the server are exactly those there before plus every capture acknowledged
+  plus the people imported.
 
 Every request goes to 127.0.0.1; each run is bounded in time.
 """
@@ -25,6 +28,7 @@ import subprocess
 import sys
 import tempfile
 import textwrap
+import threading
 import time
 import uuid
 from pathlib import Path
@@ -219,6 +223,46 @@ def _fill(url: str) -> tuple[str, str, int]:
     return secret, calendar.feed_path(feed_token), PEOPLE
 
 
+def _cards(count: int) -> bytes:
+    """A vCard file of `count` people nobody has yet, as a phone's export would give them."""
+    cards = (
+        f"BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Importé {n}\r\nN:{n};Importé;;;\r\n"
+        f"EMAIL:importe{n}@example.org\r\nORG:Maison {n % 97}\r\nEND:VCARD\r\n"
+        for n in range(count)
+    )
+    return "".join(cards).encode()
+
+
+class _Import(threading.Thread):
+    """A contacts import through the API, running while the load test does."""
+
+    def __init__(self, base: str, token: str, cards: int) -> None:
+        super().__init__(daemon=True)
+        self.base, self.token, self.data = base, token, _cards(cards)
+        self.status: int | None = None
+        self.created = 0
+        self.seconds = 0.0
+        self.error = ""
+
+    def run(self) -> None:
+        started = time.monotonic()
+        try:
+            answer = httpx.post(
+                f"{self.base}/api/v1/contacts/import",
+                headers={"Authorization": f"Bearer {self.token}"},
+                files={"file": ("people.vcf", self.data, "text/vcard")},
+                timeout=900,
+            )
+            self.status = answer.status_code
+            if answer.status_code == 200:
+                self.created = int(answer.json().get("created", 0))
+            else:
+                self.error = answer.text[:300]
+        except httpx.HTTPError as error:
+            self.error = repr(error)
+        self.seconds = time.monotonic() - started
+
+
 def _people(url: str) -> int:
     engine = create_engine(url)
     with engine.connect() as connection:
@@ -229,7 +273,9 @@ def _people(url: str) -> int:
     return count
 
 
-def run(database_url: str | None, *, seconds: int, short: int, workers: int) -> dict[str, Any]:
+def run(
+    database_url: str | None, *, seconds: int, short: int, workers: int, import_cards: int = 0
+) -> dict[str, Any]:
     """One full run on one backend; the figures as a dict."""
     folder = Path(tempfile.mkdtemp(prefix="givefirst-load-"))
     admin = None
@@ -274,6 +320,18 @@ def run(database_url: str | None, *, seconds: int, short: int, workers: int) -> 
         for kind in ("healthz", "capture"):
             results[kind] = _wrk(base, seconds=short, mix=kind, env=env, script=script)
         results["mixed"] = _wrk(base, seconds=seconds, mix="mixed", env=env, script=script)
+        if import_cards:
+            # The same mixed load again, while a large import runs from the start.
+            running = _Import(base, secret, import_cards)
+            running.start()
+            results["mixed_import"] = _wrk(
+                base, seconds=seconds, mix="mixed", env=env, script=script
+            )
+            running.join(timeout=900)
+            results["import"] = {
+                "cards": import_cards, "status": running.status, "created": running.created,
+                "seconds": running.seconds, "error": running.error,
+            }  # fmt: skip
     finally:
         server.terminate()
         server.wait(timeout=30)
@@ -284,7 +342,17 @@ def run(database_url: str | None, *, seconds: int, short: int, workers: int) -> 
     )
     results["people_after"] = _people(url)
     results["acknowledged_captures"] = created
-    results["log_errors"] = (folder / "server.log").read_text(errors="replace").count("Traceback")
+    results["imported"] = results.get("import", {}).get("created", 0)
+    log = (folder / "server.log").read_text(errors="replace")
+    results["log_errors"] = log.count("Traceback")
+    # The last line of each traceback names the error: the distinct ones, to be told apart.
+    results["log_kinds"] = sorted(
+        {
+            block.strip().splitlines()[-1][:200]
+            for block in log.split("Traceback (most recent call last):")[1:]
+            if block.strip()
+        }
+    )
     if admin is not None:
         with admin.connect() as connection:
             connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
@@ -303,23 +371,41 @@ def report(results: dict[str, Any]) -> None:
     print(
         f"  capture PUT        {capture['rate']:8.0f} req/s   = {capture['rate'] / health['rate']:.2f} of healthz (goal ≥ 0.4), errors {capture['errors']}"
     )
+    _mixed_line("mixed", mixed)
+    if "mixed_import" in results:
+        _mixed_line(
+            f"mixed during a {results['import']['cards']:,}-card import", results["mixed_import"]
+        )
+        done = results["import"]
+        print(
+            f"  the import: HTTP {done['status']}, {done['created']:,} people created in "
+            f"{done['seconds']:.1f} s {done['error']}"
+        )
+    # A capture still in flight when wrk stops is stored but never acknowledged: at most one per
+    # connection and run with captures. None acknowledged may be missing.
+    expected = results["people_before"] + results["acknowledged_captures"] + results["imported"]
+    extra = results["people_after"] - expected
+    runs = sum(1 for key in ("capture", "mixed", "mixed_import") if key in results)
     print(
-        f"  mixed              {mixed['rate']:8.0f} req/s   errors {mixed['errors']} (goal 0), "
-        f"p50 {mixed['p50'] / 1000:.0f} ms, p90 {mixed['p90'] / 1000:.0f} ms, p99 {mixed['p99'] / 1000:.0f} ms (goal < 1000)"
+        f"  people on the server {results['people_after']} = {results['people_before']} before + "
+        f"{results['acknowledged_captures']} acknowledged + {results['imported']} imported + "
+        f"{extra} in flight when wrk stopped "
+        f"(at most {runs * CONNECTIONS}): {'yes' if 0 <= extra <= runs * CONNECTIONS else 'NO'}"
+    )
+    print(f"  tracebacks in the server log: {results['log_errors']}")  # fmt: skip
+    for kind in results["log_kinds"]:
+        print(f"    {kind}")
+
+
+def _mixed_line(label: str, mixed: dict[str, Any]) -> None:
+    print(
+        f"  {label}: {mixed['rate']:.0f} req/s, errors {mixed['errors']} (goal 0), "
+        f"p50 {mixed['p50'] / 1000:.0f} ms, p90 {mixed['p90'] / 1000:.0f} ms, "
+        f"p99 {mixed['p99'] / 1000:.0f} ms (goal < 1000)"
     )
     sent = ", ".join(f"{k} {c['sent']}" for k, c in mixed["kinds"].items() if k != "all")
     answered = mixed["kinds"]["all"]
     print(f"    sent: {sent}; answered 2xx/3xx {answered['ok']}, other {answered['bad']}")
-    # A capture still in flight when wrk stops is stored but never acknowledged: at most one per
-    # connection and run. None acknowledged may be missing.
-    expected = results["people_before"] + results["acknowledged_captures"]
-    extra = results["people_after"] - expected
-    print(
-        f"  people on the server {results['people_after']} = {results['people_before']} before + "
-        f"{results['acknowledged_captures']} acknowledged + {extra} in flight when wrk stopped "
-        f"(at most {2 * CONNECTIONS}): {'yes' if 0 <= extra <= 2 * CONNECTIONS else 'NO'}"
-    )
-    print(f"  tracebacks in the server log: {results['log_errors']}")  # fmt: skip
 
 
 def main() -> None:
@@ -327,11 +413,18 @@ def main() -> None:
     parser.add_argument("--database-url", help="a PostgreSQL server to create a database on")
     parser.add_argument("--seconds", type=int, default=60, help="length of the mixed run")
     parser.add_argument("--short", type=int, default=10, help="length of each single-kind run")
+    parser.add_argument(
+        "--import-cards", type=int, default=20_000,
+        help="then the mixed run again while a vCard of this many people is imported (0: skip)",
+    )  # fmt: skip
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         sys.exit("wrk is needed: apt-get install wrk")
     workers = 2 if args.database_url else 1
-    results = run(args.database_url, seconds=args.seconds, short=args.short, workers=workers)
+    results = run(
+        args.database_url, seconds=args.seconds, short=args.short, workers=workers,
+        import_cards=args.import_cards,
+    )  # fmt: skip
     report(results)
 
 
