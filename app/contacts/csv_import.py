@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from app.contacts.models import TEXT_FIELDS
-from app.contacts.vcard import ADDRESS_AS, CADENCE_MAX, TRUE_WORDS, ParsedPerson, Rejected
+from app.contacts.vcard import ADDRESS_AS, TRUE_WORDS, ParsedPerson, Rejected, read_days
 from app.text import decode_bytes, fold_words, is_email_shape
 from app.web.i18n import lazy_gettext
 
@@ -216,10 +216,9 @@ def _import_tags(cell: str) -> list[str]:
 
 def _settings(cell: Callable[[str], str]) -> dict[str, Any]:
     """Our export's setting columns, read back; an odd value is left out, never an error."""
-    cadence = cell("cadence_days")
     address_as = cell("address_as").lower()
     return {
-        "cadence_days": int(cadence) if cadence.isdigit() and int(cadence) <= CADENCE_MAX else None,
+        "cadence_days": read_days(cell("cadence_days")),
         "address_as": address_as if address_as in ADDRESS_AS else None,
         "knows_what_i_do": cell("knows_what_i_do").casefold() in TRUE_WORDS,
         "would_recommend": cell("would_recommend").casefold() in TRUE_WORDS,

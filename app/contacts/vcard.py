@@ -364,9 +364,17 @@ def _read_card(repaired: RepairedCard, index: int) -> ParsedPerson | Rejected:
 def _cadence(values: list[str]) -> int | None:
     """Days between touches as our exports write them (0: never); None when absent or odd."""
     for value in values:
-        if value.isdigit() and int(value) <= CADENCE_MAX:
-            return int(value)
+        days = read_days(value)
+        if days is not None:
+            return days
     return None
+
+
+def read_days(text: str) -> int | None:
+    """A number of days between touches ("30", or "30.0" from a spreadsheet), else None."""
+    match = re.fullmatch(r"\s*(\d{1,4})(?:\.0*)?\s*", text)
+    days = int(match.group(1)) if match else None
+    return days if days is not None and days <= CADENCE_MAX else None
 
 
 def _flag(values: list[str]) -> bool:

@@ -217,13 +217,15 @@ SECOND_ADDRESSES = (
 @pytest.fixture
 def demo_account(app: FastAPI, alice: TestClient) -> dict[str, Any]:
     """Alice's account as `givefirst demo` fills it, with the tricky people besides: the one of
-    TRICKY with a photo, FORMULAS, and one whose second e-mail and phone an import kept."""
+    TRICKY with a photo, FORMULAS, one whose only tag holds a comma, and one whose second e-mail
+    and phone an import kept (as lines of the notes)."""
     with Session(app.state.engine) as session:
         user = accounts.user_by_email(session, email="alice@example.org")
         demo.fill(session, user=user)
         for body in (
             TRICKY | {"photo": "data:image/jpeg;base64," + base64.b64encode(PHOTO).decode()},
             FORMULAS,
+            {"full_name": "Une Seule Étiquette", "tags": ["Lyon, Villeurbanne"]},
         ):
             contacts.put_contact(
                 session, owner=user, contact_id=uuid.uuid4(), data=ContactWrite.model_validate(body)
@@ -231,7 +233,7 @@ def demo_account(app: FastAPI, alice: TestClient) -> dict[str, Any]:
         session.commit()
     assert imported(alice, SECOND_ADDRESSES)["created"] == 1
     people = everything(app, "alice@example.org")
-    assert len(people) == 11
+    assert len(people) == 12
     # Every field is held by someone, so that losing any one fails the comparisons below.
     for name in (*TEXT_FIELDS, *SETTING_FIELDS, "tags", "photo"):
         assert any(person[name] not in (None, [], False) for person in people), name
@@ -266,7 +268,7 @@ def test_export_then_import_into_an_empty_account_gives_every_field_back(
         data = response.content
     assert bob.get("/api/v1/contacts").json()["items"] == []
     report = imported(bob, data, filename)
-    assert (report["created"], report["updated"], report["rejected"]) == (11, 0, [])
+    assert (report["created"], report["updated"], report["rejected"]) == (12, 0, [])
     expected = demo_account["people"]
     if export == "csv":
         # A CSV has no photos: everything else comes back.
@@ -276,5 +278,28 @@ def test_export_then_import_into_an_empty_account_gives_every_field_back(
         assert after == before
     # Imported once more, nothing changes: every field was already there.
     report = imported(bob, data, filename)
-    assert (report["created"], report["updated"]) == (0, 11)
+    assert (report["created"], report["updated"]) == (0, 12)
     assert everything(app, "bob@example.org") == got
+
+
+def test_odd_setting_values_are_left_out_never_the_person() -> None:
+    table = (
+        "full_name,cadence_days,address_as,knows_what_i_do,would_recommend\r\n"
+        "Anne Un,²,Vous,oui,non\r\nBruno Deux,30.0,toi,,TRUE\r\nCarla Trois,99999,,x,\r\n"
+    )
+    people, rejected = parse_contacts_csv(table.encode())
+    assert rejected == []
+    assert [
+        (p.cadence_days, p.address_as, p.knows_what_i_do, p.would_recommend) for p in people
+    ] == [
+        (None, "vous", True, False),
+        (30, None, False, True),
+        (None, None, True, False),
+    ]
+    card = (
+        "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Anne Un\r\nX-GIVEFIRST-CADENCE-DAYS:jamais\r\n"
+        "X-GIVEFIRST-ADDRESS-AS:TU\r\nX-GIVEFIRST-WOULD-RECOMMEND:no\r\nEND:VCARD\r\n"
+    )
+    (person,), rejected = parse_vcards(card.encode())
+    assert rejected == []
+    assert (person.cadence_days, person.address_as, person.would_recommend) == (None, "tu", False)
