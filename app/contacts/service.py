@@ -856,7 +856,7 @@ def _extras_note(person: Any, existing: Contact | None) -> str | None:
 SETTING_FIELDS = ("cadence_days", "address_as", "knows_what_i_do", "would_recommend")
 
 
-def _imported_settings(person: Any, existing: Contact | None) -> dict[str, Any]:
+def imported_settings(person: Any, existing: Contact | None) -> dict[str, Any]:
     """The settings an imported record brings (our exports' cadence, tu or vous, ticked stages):
     a person already known keeps those they have, and takes the others."""
 
@@ -1072,7 +1072,7 @@ def _import_one(
                 body.pop(name)
             else:
                 body[name] = cleaned
-    body |= _imported_settings(person, existing)
+    body |= imported_settings(person, existing)
     target = existing.id if existing is not None else uuid.uuid4()
     contact, created = put_contact(
         session, owner=owner, contact_id=target, data=ContactWrite.model_validate(body)

@@ -217,7 +217,8 @@ def person_to_vcard(
     if phone and phone.strip():
         lines.append(("TEL;TYPE=cell:" if v4 else "TEL;TYPE=CELL:") + _escape_text(phone.strip()))
     if url and url.strip():
-        # A URI is not TEXT: its commas and semicolons are written as they are.
+        # A URI is not TEXT: its commas and semicolons are written as they are (RFC 6350, 6.7.8),
+        # as ical.js and phones read them; vobject alone reads it as TEXT, to its first comma.
         lines.append("URL:" + " ".join(url.split()))
     if notes and notes.strip():
         lines.append("NOTE:" + _escape_text(_text(notes)))
@@ -248,10 +249,9 @@ def person_to_vcard(
             else:
                 lines.append(f"PHOTO;ENCODING=b;TYPE={kind.split('/')[1].upper()}:{encoded}")
     if revised_at is not None:
-        moment = (revised_at if revised_at.tzinfo else revised_at.replace(tzinfo=UTC)).astimezone(
-            UTC
-        )
-        lines.append("REV:" + moment.strftime("%Y%m%dT%H%M%SZ" if v4 else "%Y-%m-%dT%H:%M:%SZ"))
+        moment = revised_at if revised_at.tzinfo else revised_at.replace(tzinfo=UTC)
+        stamp = moment.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ" if v4 else "%Y-%m-%dT%H:%M:%SZ")
+        lines.append("REV:" + stamp)
     lines.append("END:VCARD")
     return "".join(_folded(line) for line in lines)
 

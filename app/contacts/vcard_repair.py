@@ -74,7 +74,7 @@ def repair(text: str) -> list[RepairedCard]:
     cards: list[RepairedCard] = []
     for lines, complete in _split_cards(_logical_lines(_physical_lines(text))):
         # Our own exports escape a comma inside a tag as RFC 6350 says; see `_escape`.
-        ours = any(line.upper().startswith(_OUR_PRODID) for line in lines)
+        ours = any(line[: len(_OUR_PRODID)].upper() == _OUR_PRODID for line in lines)
         properties = [_repair_line(line, ours=ours) for line in lines]
         readable = not lines or any(name is not None for name, _ in properties)
         kept: list[str] = []
