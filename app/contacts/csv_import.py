@@ -9,12 +9,20 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from app.contacts.models import TEXT_FIELDS
-from app.contacts.vcard import ParsedPerson, Rejected
+from app.contacts.vcard import ADDRESS_AS, TRUE_WORDS, ParsedPerson, Rejected, read_days
 from app.text import decode_bytes, fold_words, is_email_shape
 from app.web.i18n import lazy_gettext
 
+# The person's settings in Givefirst, after the text: days between touches (0: never), "tu" or
+# "vous", and the two stages the user ticks ("true" when ticked, empty otherwise).
+SETTING_COLUMNS = ("cadence_days", "address_as", "knows_what_i_do", "would_recommend")
 # The documented header of the plain CSV, in export order.
-CSV_COLUMNS = (*TEXT_FIELDS, "tags")
+CSV_COLUMNS = (*TEXT_FIELDS, "tags", *SETTING_COLUMNS)
+# Tags in one cell are separated by commas (semicolons and Google's ::: are read too); a tag that
+# holds one of these, a double quote, or would be read as something else, is written in double
+# quotes, a double quote inside doubled: salon, "Paris, Lyon", "dit ""oui""".
+_TAG_SEPARATORS = re.compile(r"[;,]|:::")
+_QUOTED_TAG = re.compile(r'\s*"((?:[^"]|"")*)"\s*(?:[;,]|:::|$)')
 
 # Why a row is skipped (Rejected.reason), worded for the user; the keys are the API's codes.
 REJECT_REASONS = {
@@ -65,6 +73,10 @@ _ALIASES: dict[str, tuple[tuple[str, int], ...]] = {
     "tags": (("tags", 9), ("tag", 9), ("etiquettes", 9), ("categories", 9), ("labels", 8),
              ("group membership", 7)),
     "connected_on": (("connected on", 9),),
+    "cadence_days": (("cadence_days", 9), ("cadence", 8)),
+    "address_as": (("address_as", 9),),
+    "knows_what_i_do": (("knows_what_i_do", 9),),
+    "would_recommend": (("would_recommend", 9),),
 }  # fmt: skip
 # Columns of which every one is kept: the best is the person's, the others their extras.
 _MULTI = ("email", "phone")
@@ -151,17 +163,66 @@ def people_to_csv(
 
 
 def _export_cell(column: str, value: Any) -> str:
-    """One cell: tags joined by commas, None as empty, formulas defused."""
-    if value is None:
+    """One cell: tags joined by commas, None as empty, yes as "true", formulas defused."""
+    if value is None or value is False:
         return ""
+    if value is True:
+        return "true"
     if column == "tags" and not isinstance(value, str):
-        text = ", ".join(str(tag) for tag in value)
+        text = ", ".join(_export_tag(str(tag)) for tag in value)
     else:
         text = str(value)
     if text.startswith(_FORMULA_STARTS) and not (column == "phone" and _PHONE_LIKE.fullmatch(text)):
         # A name like =HYPERLINK(...) typed into a public form must not run in the user's Excel.
         return "'" + text
+    if text.startswith("'") and text.lstrip("'").startswith(_FORMULA_STARTS):
+        return "'" + text  # the import takes one quote off: a value written '=x comes back so
     return text
+
+
+def _export_tag(tag: str) -> str:
+    """A tag as the tags cell writes it: in double quotes when it must be (see _TAG_SEPARATORS)."""
+    if (
+        _TAG_SEPARATORS.search(tag) or '"' in tag or tag.startswith("* ")
+        or tag.casefold() in _GOOGLE_SYSTEM_GROUPS or tag != " ".join(tag.split())
+    ):  # fmt: skip
+        return '"' + tag.replace('"', '""') + '"'
+    return tag
+
+
+def _import_tags(cell: str) -> list[str]:
+    """The tags of a cell: separated by commas, semicolons or Google's :::, a tag in double quotes
+    taken as written; Google's system groups and its "* " before starred groups left out."""
+    tags: list[str] = []
+    seen: set[str] = set()
+    position = 0
+    while position < len(cell):
+        quoted = _QUOTED_TAG.match(cell, position)
+        if quoted:
+            tag = quoted.group(1).replace('""', '"')
+            position = quoted.end()
+        else:
+            separator = _TAG_SEPARATORS.search(cell, position)
+            end = separator.start() if separator else len(cell)
+            tag = " ".join(cell[position:end].split()).removeprefix("* ")
+            position = separator.end() if separator else len(cell)
+            if tag.casefold() in _GOOGLE_SYSTEM_GROUPS:
+                continue
+        if tag and tag.casefold() not in seen:
+            seen.add(tag.casefold())
+            tags.append(tag)
+    return tags
+
+
+def _settings(cell: Callable[[str], str]) -> dict[str, Any]:
+    """Our export's setting columns, read back; an odd value is left out, never an error."""
+    address_as = cell("address_as").lower()
+    return {
+        "cadence_days": read_days(cell("cadence_days")),
+        "address_as": address_as if address_as in ADDRESS_AS else None,
+        "knows_what_i_do": cell("knows_what_i_do").casefold() in TRUE_WORDS,
+        "would_recommend": cell("would_recommend").casefold() in TRUE_WORDS,
+    }
 
 
 def _looks_binary(text: str) -> bool:
@@ -253,9 +314,8 @@ def _person(
             return ""
         value = cells[position].replace("\r\n", "\n").replace("\r", "\n").strip()
         # Undo the quote people_to_csv puts before a formula-like value, for a lossless round trip.
-        return (
-            value[1:] if value.startswith("'") and value[1:].startswith(_FORMULA_STARTS) else value
-        )
+        defused = value.startswith("'") and value.lstrip("'").startswith(_FORMULA_STARTS)
+        return value[1:] if defused else value
 
     def line(column: str) -> str | None:
         return " ".join(cell(column).split()) or None
@@ -281,13 +341,7 @@ def _person(
     connected = cell("connected_on")
     if connected:
         notes.append(linkedin_note.format(date=show_date(_iso_date(connected))))
-    tags: list[str] = []
-    for tag in re.split(r"[;,]|:::", cell("tags")):
-        tag = " ".join(tag.split()).removeprefix("* ")
-        if tag.casefold() in _GOOGLE_SYSTEM_GROUPS:
-            continue
-        if tag and tag.casefold() not in {t.casefold() for t in tags}:
-            tags.append(tag)
+    tags = _import_tags(cell("tags"))
     return ParsedPerson(
         full_name=full_name,
         company=line("company"),
@@ -301,6 +355,7 @@ def _person(
         extra_phones=phones[1:],
         hook=cell("hook") or None,
         needs=cell("needs") or None,
+        **_settings(cell),
     )
 
 

@@ -2,6 +2,7 @@
 
 import uuid
 from datetime import timedelta
+from typing import Any
 
 from sqlmodel import Session, col, select
 
@@ -95,6 +96,29 @@ PEOPLE = [
 ]
 
 
+# What the user wrote about some of them besides: a phone, a site, notes over several lines, and
+# their settings (tu or vous, days between touches, the stages ticked), so that the demo shows,
+# and the exports carry, every field a person has.
+DETAILS: dict[str, dict[str, Any]] = {
+    "Hélène Roux": {
+        "phone": "+33 6 12 45 78 90",
+        "url": "https://rives.example/mentors",
+        "notes": "Rencontrée au salon des entrepreneurs.\nPréfère être appelée le matin, avant 10 h.",
+        "address_as": "vous",
+        "cadence_days": 30,
+        "knows_what_i_do": True,
+    },
+    "Karim Benali": {
+        "phone": "06 98 76 54 32",
+        "notes": "On se tutoie depuis le premier café ; très direct, aime les chiffres.",
+        "address_as": "tu",
+        "knows_what_i_do": True,
+        "would_recommend": True,
+    },
+    "Julien Moreau": {"url": "https://julien-moreau.example", "cadence_days": 90},
+}
+
+
 def add_people(session: Session, *, user: User) -> int:
     """Add people met at the account's past events, once; returns how many were added."""
     if session.exec(select(Contact).where(Contact.owner_id == user.id)).first() is not None:
@@ -113,6 +137,7 @@ def add_people(session: Session, *, user: User) -> int:
             full_name=name, company=company, role=role, hook=hook, needs=needs, tags=tags,
             email=email, event_id=event.id if event else None,
             met_at=event.starts_at + timedelta(hours=10 + index % 6) if event else None,
+            **DETAILS.get(name, {}),
         )  # fmt: skip
         contact, _ = contacts.put_contact(session, owner=user, contact_id=uuid.uuid4(), data=body)
         added.append(contact)

@@ -860,6 +860,25 @@ def _extras_note(person: Any, existing: Contact | None) -> str | None:
     return "\n".join(lines) or None
 
 
+# A person's settings that our own exports write (X-GIVEFIRST-… properties, CSV columns).
+SETTING_FIELDS = ("cadence_days", "address_as", "knows_what_i_do", "would_recommend")
+
+
+def imported_settings(person: Any, existing: Contact | None) -> dict[str, Any]:
+    """The settings an imported record brings (our exports' cadence, tu or vous, ticked stages):
+    a person already known keeps those they have, and takes the others."""
+
+    def unset(value: Any) -> bool:
+        return value is None or value is False  # a cadence of 0 (never) is a setting
+
+    return {
+        name: getattr(person, name)
+        for name in SETTING_FIELDS
+        if not unset(getattr(person, name, None))
+        and (existing is None or unset(getattr(existing, name)))
+    }
+
+
 def _joined(first: str | None, second: str | None) -> str | None:
     if not first or not second or fold(second) in fold(first):
         return first or second
@@ -1061,6 +1080,7 @@ def _import_one(
                 body.pop(name)
             else:
                 body[name] = cleaned
+    body |= imported_settings(person, existing)
     target = existing.id if existing is not None else uuid.uuid4()
     contact, created = put_contact(
         session, owner=owner, contact_id=target, data=ContactWrite.model_validate(body)
@@ -1147,7 +1167,7 @@ def contact_row(session: Session, contact: Contact, *, with_photo: bool = True) 
 
 
 def _row(contact: Contact, photo: ContactPhoto | None) -> dict[str, Any]:
-    row = {name: getattr(contact, name) for name in TEXT_FIELDS}
+    row = {name: getattr(contact, name) for name in (*TEXT_FIELDS, *SETTING_FIELDS)}
     row["tags"] = contact.tags
     row["uid"] = str(contact.id)
     row["revised_at"] = contact.updated_at

@@ -40,11 +40,19 @@ FILE_ERRORS = {
 # Google's "all contacts" system group sits on every exported card and says nothing.
 _NOISE_TAGS = frozenset({"my contacts"})
 _NOT_PREFERRED = 1000
+# How a yes is written in our exports and read back (CSV cells too); the longest cadence kept.
+TRUE_WORDS = frozenset({"true", "1", "yes", "oui", "x"})
+ADDRESS_AS = ("tu", "vous")
+CADENCE_MAX = 3650
+PRODID = "PRODID:-//Givefirst//Givefirst//EN"
+# RFC 6350, 3.2 (and RFC 2426 for 3.0): lines longer than 75 octets are folded.
+_FOLD_OCTETS = 75
 # The keyword arguments of person_to_vcard, so that a whole model dump can be passed on.
 _VCARD_FIELDS = frozenset(
     {
         "full_name", "company", "role", "email", "phone", "url", "notes", "tags", "uid",
-        "photo", "photo_type", "revised_at", "version", "hook", "needs",
+        "photo", "photo_type", "revised_at", "version", "hook", "needs", "cadence_days",
+        "address_as", "knows_what_i_do", "would_recommend",
     }
 )  # fmt: skip
 
@@ -68,6 +76,11 @@ class ParsedPerson:
     extra_phones: list[str] = field(default_factory=list)
     hook: str | None = None
     needs: str | None = None
+    # Givefirst's own settings of the person, when the file is one of our exports.
+    cadence_days: int | None = None
+    address_as: str | None = None
+    knows_what_i_do: bool = False
+    would_recommend: bool = False
 
 
 @dataclass
@@ -169,67 +182,78 @@ def person_to_vcard(
     version: str = "3.0",
     hook: str | None = None,
     needs: str | None = None,
+    cadence_days: int | None = None,
+    address_as: str | None = None,
+    knows_what_i_do: bool | None = None,
+    would_recommend: bool | None = None,
 ) -> str:
     """One person as a vCard 3.0 (CRLF), the version iOS and Android contacts read best, or as a
-    vCard 4.0 (RFC 6350) with `version="4.0"`, for archives and other tools."""
-    if version == "4.0":
-        return _vcard4(
-            full_name=full_name, company=company, role=role, email=email, phone=phone, url=url,
-            notes=notes, tags=tags, uid=uid, photo=photo, photo_type=photo_type,
-            revised_at=revised_at, hook=hook, needs=needs,
-        )  # fmt: skip
+    vCard 4.0 (RFC 6350) with `version="4.0"`, for archives and other tools.
+
+    Written directly, not by vobject: every line folded at 75 octets (never inside a UTF-8
+    character, the photo's base64 included), and TEXT escaped as both vobject and ical.js read it
+    back: backslash, comma and line break always, the semicolon only inside N and ORG (ical.js
+    keeps a backslash before a semicolon elsewhere; RFC 6350, 3.4 makes that escape optional)."""
+    if version not in ("3.0", "4.0"):
+        raise ValueError(f"vCard version {version!r} is not written")
+    v4 = version == "4.0"
     full_name = " ".join(full_name.split())
     if not full_name:
         raise ValueError("full_name is required")
-    card = vobject.vCard()
-    card.add("prodid").value = "-//Givefirst//Givefirst//EN"
-    if uid:
-        # A UID is an identifier, not prose: written raw so that no escaping changes it.
-        _add_raw(card, "uid", uid)
-    card.add("fn").value = full_name
     words = full_name.split(" ")
     family, given = words[-1], " ".join(words[:-1])
-    card.add("n").value = Name(family=family, given=given)
+    lines = ["BEGIN:VCARD", f"VERSION:{version}", PRODID]
+    if uid:
+        # An identifier, not prose: written as is so that no escaping changes it.
+        lines.append("UID:" + " ".join(uid.split()))
+    lines.append("FN:" + _escape_text(full_name))
+    lines.append(f"N:{_escape_text(family, compound=True)};{_escape_text(given, compound=True)};;;")
     if company and company.strip():
-        card.add("org").value = [company.strip()]
+        lines.append("ORG:" + _escape_text(company.strip(), compound=True))
     if role and role.strip():
-        card.add("title").value = role.strip()
+        lines.append("TITLE:" + _escape_text(role.strip()))
     if email and email.strip():
-        line = card.add("email")
-        line.value = email.strip()
-        line.type_param = "INTERNET"
+        lines.append(("EMAIL:" if v4 else "EMAIL;TYPE=INTERNET:") + _escape_text(email.strip()))
     if phone and phone.strip():
-        line = card.add("tel")
-        line.value = phone.strip()
-        line.type_param = "CELL"
+        lines.append(("TEL;TYPE=cell:" if v4 else "TEL;TYPE=CELL:") + _escape_text(phone.strip()))
     if url and url.strip():
-        # URL is a URI in 3.0: vobject would backslash-escape its commas and semicolons.
-        _add_raw(card, "url", url)
+        # A URI is not TEXT: its commas and semicolons are written as they are (RFC 6350, 6.7.8),
+        # as ical.js and phones read them; vobject alone reads it as TEXT, to its first comma.
+        lines.append("URL:" + " ".join(url.split()))
     if notes and notes.strip():
-        card.add("note").value = notes.replace("\r\n", "\n").replace("\r", "\n").strip()
-    # Ours, read back by our import (other clients keep or ignore X- properties).
-    for name, text in (("x-givefirst-hook", hook), ("x-givefirst-needs", needs)):
+        lines.append("NOTE:" + _escape_text(_text(notes)))
+    # Ours, read back by our import (other clients keep or ignore X- properties); VALUE=TEXT
+    # tells ical.js to unescape them as it does NOTE.
+    for name, text in (("X-GIVEFIRST-HOOK", hook), ("X-GIVEFIRST-NEEDS", needs)):
         if text and text.strip():
-            line = card.add(name)
-            line.value = _escape_text(text.replace("\r\n", "\n").replace("\r", "\n").strip())
-            line.encoded = True
-    clean_tags = _dedupe(tag.strip() for tag in tags or ())
+            lines.append(f"{name};VALUE=TEXT:{_escape_text(_text(text))}")
+    if cadence_days is not None:
+        lines.append(f"X-GIVEFIRST-CADENCE-DAYS:{int(cadence_days)}")
+    if address_as in ("tu", "vous"):
+        lines.append(f"X-GIVEFIRST-ADDRESS-AS:{address_as}")
+    if knows_what_i_do:
+        lines.append("X-GIVEFIRST-KNOWS-WHAT-I-DO:TRUE")
+    if would_recommend:
+        lines.append("X-GIVEFIRST-WOULD-RECOMMEND:TRUE")
+    clean_tags = _dedupe(" ".join(tag.split()) for tag in tags or ())
     if clean_tags:
-        card.add("categories").value = clean_tags
+        lines.append("CATEGORIES:" + ",".join(_escape_text(tag) for tag in clean_tags))
     if photo:
         sniffed = photos.image_type(photo)
         # The bytes decide; a declared type only matters when the bytes are not recognised.
         kind = sniffed or (photo_type if photo_type in photos.MIME_TYPES else None)
         if kind:
-            line = card.add("photo")
-            line.value = photo
-            line.encoding_param = "b"
-            line.type_param = kind.split("/")[1].upper()
+            encoded = base64.b64encode(photo).decode()
+            if v4:
+                lines.append(f"PHOTO:data:{kind};base64,{encoded}")
+            else:
+                lines.append(f"PHOTO;ENCODING=b;TYPE={kind.split('/')[1].upper()}:{encoded}")
     if revised_at is not None:
         moment = revised_at if revised_at.tzinfo else revised_at.replace(tzinfo=UTC)
-        card.add("rev").value = moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-    result: str = card.serialize()
-    return result
+        stamp = moment.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ" if v4 else "%Y-%m-%dT%H:%M:%SZ")
+        lines.append("REV:" + stamp)
+    lines.append("END:VCARD")
+    return "".join(_folded(line) for line in lines)
 
 
 def people_to_vcards(people: Iterable[Mapping[str, Any]]) -> str:
@@ -240,94 +264,33 @@ def people_to_vcards(people: Iterable[Mapping[str, Any]]) -> str:
     )
 
 
-def _escape(value: str) -> str:
+def _text(value: str) -> str:
+    """A multi-line value with its line breaks as \\n, trimmed."""
+    return value.replace("\r\n", "\n").replace("\r", "\n").strip()
+
+
+def _escape_text(value: str, *, compound: bool = False) -> str:
+    """A TEXT value escaped (RFC 6350, 3.4): backslash, comma and line break, and the semicolon
+    in a field of a compound property (N, ORG), where it would separate fields."""
     value = value.replace("\r\n", "\n").replace("\r", "\n")
-    return value.replace("\\", "\\\\").replace(",", "\\,").replace(";", "\\;").replace("\n", "\\n")
+    value = value.replace("\\", "\\\\").replace(",", "\\,").replace("\n", "\\n")
+    return value.replace(";", "\\;") if compound else value
 
 
 def _folded(line: str) -> str:
-    """A content line folded at 75 octets (RFC 6350, 3.2), never inside a UTF-8 sequence."""
+    """A content line folded at 75 octets (RFC 6350, 3.2), never inside a UTF-8 sequence:
+    each continuation line starts with a space and carries 74 octets at most."""
     data = line.encode()
-    if len(data) <= 75:
+    if len(data) <= _FOLD_OCTETS:
         return line + "\r\n"
-    parts, start, limit = [], 0, 75
+    parts, start, limit = [], 0, _FOLD_OCTETS
     while start < len(data):
         end = min(start + limit, len(data))
         while end < len(data) and (data[end] & 0xC0) == 0x80:
-            end -= 1
+            end -= 1  # back to the first byte of the character, which starts the next line
         parts.append(data[start:end].decode())
-        start, limit = end, 74
+        start, limit = end, _FOLD_OCTETS - 1
     return "\r\n ".join(parts) + "\r\n"
-
-
-def _vcard4(
-    *,
-    full_name: str,
-    company: str | None,
-    role: str | None,
-    email: str | None,
-    phone: str | None,
-    url: str | None,
-    notes: str | None,
-    tags: Iterable[str] | None,
-    uid: str | None,
-    photo: bytes | None,
-    photo_type: str | None,
-    revised_at: datetime | None,
-    hook: str | None = None,
-    needs: str | None = None,
-) -> str:
-    """One person as a vCard 4.0 (RFC 6350), written directly: the same fields as the 3.0 card,
-    for archives of many thousand people (vobject takes milliseconds a card)."""
-    full_name = " ".join(full_name.split())
-    if not full_name:
-        raise ValueError("full_name is required")
-    words = full_name.split(" ")
-    family, given = words[-1], " ".join(words[:-1])
-    lines = ["BEGIN:VCARD", "VERSION:4.0", "PRODID:-//Givefirst//Givefirst//EN"]
-    if uid:
-        lines.append("UID:" + " ".join(uid.split()))
-    lines += [f"FN:{_escape(full_name)}", f"N:{_escape(family)};{_escape(given)};;;"]
-    if company and company.strip():
-        lines.append(f"ORG:{_escape(company.strip())}")
-    if role and role.strip():
-        lines.append(f"TITLE:{_escape(role.strip())}")
-    if email and email.strip():
-        lines.append(f"EMAIL:{_escape(email.strip())}")
-    if phone and phone.strip():
-        lines.append(f"TEL;TYPE=cell:{_escape(phone.strip())}")
-    if url and url.strip():
-        lines.append("URL:" + " ".join(url.split()))
-    if notes and notes.strip():
-        lines.append(f"NOTE:{_escape(notes.strip())}")
-    for name, text in (("X-GIVEFIRST-HOOK", hook), ("X-GIVEFIRST-NEEDS", needs)):
-        if text and text.strip():
-            lines.append(f"{name}:{_escape(text.strip())}")
-    clean_tags = _dedupe(tag.strip() for tag in tags or ())
-    if clean_tags:
-        lines.append("CATEGORIES:" + ",".join(_escape(tag) for tag in clean_tags))
-    if photo:
-        sniffed = photos.image_type(photo)
-        kind = sniffed or (photo_type if photo_type in photos.MIME_TYPES else None)
-        if kind:
-            lines.append(f"PHOTO:data:{kind};base64,{base64.b64encode(photo).decode()}")
-    if revised_at is not None:
-        moment = revised_at if revised_at.tzinfo else revised_at.replace(tzinfo=UTC)
-        lines.append("REV:" + moment.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ"))
-    lines.append("END:VCARD")
-    return "".join(_folded(line) for line in lines)
-
-
-def _escape_text(text: str) -> str:
-    """A TEXT value escaped as RFC 6350 says (backslash, comma, semicolon, line break)."""
-    return text.replace("\\", "\\\\").replace(",", "\\,").replace(";", "\\;").replace("\n", "\\n")
-
-
-def _add_raw(card: Any, name: str, value: str) -> None:
-    """Add a property whose value vobject must write as is (no backslash escaping)."""
-    line = card.add(name)
-    line.value = " ".join(value.split())
-    line.encoded = True
 
 
 # --------------------------------------------------------------------------- one card
@@ -389,7 +352,34 @@ def _read_card(repaired: RepairedCard, index: int) -> ParsedPerson | Rejected:
         extra_phones=phones[1:],
         hook=next(iter(texts("X-GIVEFIRST-HOOK")), None),
         needs=next(iter(texts("X-GIVEFIRST-NEEDS")), None),
+        cadence_days=_cadence(texts("X-GIVEFIRST-CADENCE-DAYS")),
+        address_as=next(
+            (a for a in map(str.lower, texts("X-GIVEFIRST-ADDRESS-AS")) if a in ADDRESS_AS), None
+        ),
+        knows_what_i_do=_flag(texts("X-GIVEFIRST-KNOWS-WHAT-I-DO")),
+        would_recommend=_flag(texts("X-GIVEFIRST-WOULD-RECOMMEND")),
     )
+
+
+def _cadence(values: list[str]) -> int | None:
+    """Days between touches as our exports write them (0: never); None when absent or odd."""
+    for value in values:
+        days = read_days(value)
+        if days is not None:
+            return days
+    return None
+
+
+def read_days(text: str) -> int | None:
+    """A number of days between touches ("30", or "30.0" from a spreadsheet), else None."""
+    match = re.fullmatch(r"\s*(\d{1,4})(?:\.0*)?\s*", text)
+    days = int(match.group(1)) if match else None
+    return days if days is not None and days <= CADENCE_MAX else None
+
+
+def _flag(values: list[str]) -> bool:
+    """A yes/no setting of ours: TRUE (or 1, yes, oui) is yes."""
+    return any(value.strip().casefold() in TRUE_WORDS for value in values)
 
 
 def _one_line(text: str) -> str:

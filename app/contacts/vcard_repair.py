@@ -38,8 +38,13 @@ _SINGLE = frozenset(
         "X-ADDRESSBOOKSERVER-KIND",
         "X-GIVEFIRST-HOOK",
         "X-GIVEFIRST-NEEDS",
+        "X-GIVEFIRST-CADENCE-DAYS",
+        "X-GIVEFIRST-ADDRESS-AS",
+        "X-GIVEFIRST-KNOWS-WHAT-I-DO",
+        "X-GIVEFIRST-WOULD-RECOMMEND",
     }
 )
+_OUR_PRODID = "PRODID:-//GIVEFIRST//"
 _LISTS = frozenset({"NICKNAME", "CATEGORIES"})
 _PHOTOS = frozenset({"PHOTO", "X-MS-CARDPICTURE"})
 _KEPT = _SINGLE | _LISTS | _PHOTOS | {"N", "ORG"}
@@ -68,7 +73,9 @@ def repair(text: str) -> list[RepairedCard]:
     escapes, base64) into the vCard 3.0 lines vobject reads; properties no person is made of go."""
     cards: list[RepairedCard] = []
     for lines, complete in _split_cards(_logical_lines(_physical_lines(text))):
-        properties = [_repair_line(line) for line in lines]
+        # Our own exports escape a comma inside a tag as RFC 6350 says; see `_escape`.
+        ours = any(line[: len(_OUR_PRODID)].upper() == _OUR_PRODID for line in lines)
+        properties = [_repair_line(line, ours=ours) for line in lines]
         readable = not lines or any(name is not None for name, _ in properties)
         kept: list[str] = []
         counts: Counter[str] = Counter()
@@ -211,7 +218,7 @@ def _is_empty_agent(line: str) -> bool:
 # --------------------------------------------------------------------------- one line
 
 
-def _repair_line(line: str) -> tuple[str | None, str | None]:
+def _repair_line(line: str, *, ours: bool = False) -> tuple[str | None, str | None]:
     """A logical line's property name (None when it is not a property line) and the clean line to
     keep for it (None to drop it).
 
@@ -256,7 +263,7 @@ def _repair_line(line: str) -> tuple[str | None, str | None]:
     if name in _PHOTOS:
         photo = _embedded_base64(value, encoding)
         return name, f"{head};ENCODING=b:{photo}" if photo else None
-    return name, f"{head}:{_escape(value, name)}"
+    return name, f"{head}:{_escape(value, name, ours=ours)}"
 
 
 def _params(types: list[str], prefs: list[str]) -> str:
@@ -266,12 +273,15 @@ def _params(types: list[str], prefs: list[str]) -> str:
     return (";TYPE=" + ",".join(kinds) if kinds else "") + (f";PREF={pref}" if pref else "")
 
 
-def _escape(value: str, name: str) -> str:
+def _escape(value: str, name: str, *, ours: bool = False) -> str:
     """A value escaped the way vobject decodes it: a backslash before an ordinary character is
     dropped (http\\://), a line break becomes \\n, and a comma is literal where the value is one
-    text, a separator in CATEGORIES (Thunderbird escapes the commas between its tags)."""
+    text. In CATEGORIES a comma separates tags and an escaped one (\\,) is part of a tag, as RFC
+    6350 says, except in a list whose every comma is escaped, from anyone but us: Thunderbird
+    writes its separators so ("category1\\, category2")."""
     value = value.replace("\r\n", "\n").replace("\r", "\n")
     literal_comma = name in _SINGLE or name == "ORG"
+    escaped_separators = name == "CATEGORIES" and not ours and not _has_bare_comma(value)
     out: list[str] = []
     escaped = False
     for char in value:
@@ -279,7 +289,7 @@ def _escape(value: str, name: str) -> str:
             escaped = False
             if char == "\n":
                 out.append("\\n")
-            elif char == "," and name == "CATEGORIES":
+            elif char == "," and escaped_separators:
                 out.append(",")
             elif char in _ESCAPABLE:
                 out.append("\\" + char)
@@ -296,6 +306,19 @@ def _escape(value: str, name: str) -> str:
     if escaped:
         out.append("\\\\")
     return "".join(out)
+
+
+def _has_bare_comma(value: str) -> bool:
+    """Whether a value holds a comma with no backslash before it."""
+    escaped = False
+    for char in value:
+        if escaped:
+            escaped = False
+        elif char == "\\":
+            escaped = True
+        elif char == ",":
+            return True
+    return False
 
 
 def _split_outside_quotes(text: str, separator: str) -> list[str]:
