@@ -1094,7 +1094,7 @@ def _import_one(
     session.flush()  # the UID and photo set above, for the next record's lookups
 
 
-EXPORT_PAGE = 500
+EXPORT_PAGE = 2000
 
 
 def _export_page(
