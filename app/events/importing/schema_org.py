@@ -17,9 +17,11 @@ import icalendar
 import recurring_ical_events
 from w3lib.encoding import html_to_unicode
 
+from app.events.importing.ical import series_ended
 from app.events.importing.kinds import KIND_BY_TYPE, infer_kind
 from app.events.importing.records import (
     FAIL_NO_EVENTS,
+    FAIL_ONLY_PAST_SERIES,
     FAIL_TOO_LARGE,
     MAX_DOCUMENT_BYTES,
     MAX_OCCURRENCES_PER_SERIES,
@@ -28,6 +30,7 @@ from app.events.importing.records import (
     SKIP_DUPLICATE,
     SKIP_NO_START,
     SKIP_NO_UPCOMING,
+    SKIP_PAST_SERIES,
     SKIP_TOO_MANY_OCCURRENCES,
     SKIP_UNREADABLE,
     SKIP_UNSUPPORTED_RECURRENCE,
@@ -108,6 +111,8 @@ def parse_event_page(
         for converted in _convert_web_event(item, page):
             result.add(converted)
     _dedupe_web(result)
+    if result.only_past_series():
+        raise ImportFailed(FAIL_ONLY_PAST_SERIES)
     return result
 
 
@@ -574,7 +579,8 @@ def _schedule_occurrences(
     if len(events) > limit and page.now is not None:
         yield Skipped(what, SKIP_TOO_MANY_OCCURRENCES)
     if not events:
-        yield Skipped(what, SKIP_NO_UPCOMING)
+        past = ("UNTIL" in rule or "COUNT" in rule) and series_ended(holder, window[0])
+        yield Skipped(what, SKIP_PAST_SERIES if past else SKIP_NO_UPCOMING)
 
 
 def _dedupe_web(result: ImportResult) -> None:
