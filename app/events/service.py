@@ -363,19 +363,50 @@ class SaveSummary:
         return self.created + self.updated + self.unchanged
 
 
-def _existing(
-    session: Session, owner: User, item: ImportedEvent, values: dict[str, Any]
-) -> Event | None:
-    """The event an import refers to: by the source's UID, else by its link."""
-    query = select(Event).where(Event.owner_id == owner.id)
-    if item.source_uid:
-        return session.exec(query.where(Event.source_uid == item.source_uid[:500])).first()
-    if values["url"]:
-        return session.exec(query.where(Event.url == values["url"])).first()
-    # Neither: the same name at the same moment is the same event.
-    return session.exec(
-        query.where(Event.name == values["name"], Event.starts_at == item.starts_at)
-    ).first()
+class _Known:
+    """The owner's events an import may refer to, fetched in a few queries rather than one per
+    item (a 4,800-event file took 4,800 queries), and kept up to date as the import creates."""
+
+    CHUNK = 500
+
+    def __init__(
+        self, session: Session, owner: User, items: list[tuple[ImportedEvent, dict[str, Any]]]
+    ):
+        self.session, self.owner = session, owner
+        self.by_uid: dict[str, Event] = {}
+        self.by_url: dict[str, Event] = {}
+        uids = sorted({item.source_uid[:500] for item, _ in items if item.source_uid})
+        urls = sorted({v["url"] for item, v in items if not item.source_uid and v["url"]})
+        base = select(Event).where(Event.owner_id == owner.id)
+        for start in range(0, len(uids), self.CHUNK):
+            chunk = uids[start : start + self.CHUNK]
+            for event in session.exec(base.where(col(Event.source_uid).in_(chunk))):
+                self.by_uid.setdefault(event.source_uid or "", event)
+        for start in range(0, len(urls), self.CHUNK):
+            chunk = urls[start : start + self.CHUNK]
+            for event in session.exec(base.where(col(Event.url).in_(chunk))):
+                self.by_url.setdefault(event.url or "", event)
+
+    def find(self, item: ImportedEvent, values: dict[str, Any]) -> Event | None:
+        """The event an import refers to: by the source's UID, else by its link."""
+        if item.source_uid:
+            return self.by_uid.get(item.source_uid[:500])
+        if values["url"]:
+            return self.by_url.get(values["url"])
+        # Neither: the same name at the same moment is the same event (pages without links).
+        self.session.flush()
+        query = select(Event).where(
+            Event.owner_id == self.owner.id,
+            Event.name == values["name"],
+            Event.starts_at == item.starts_at,
+        )
+        return self.session.exec(query).first()
+
+    def add(self, event: Event) -> None:
+        if event.source_uid:
+            self.by_uid.setdefault(event.source_uid, event)
+        if event.url:
+            self.by_url.setdefault(event.url, event)
 
 
 def imported_values(item: ImportedEvent, *, untitled: str) -> dict[str, Any]:
@@ -415,21 +446,30 @@ def save_imported(
     summary = SaveSummary()
     with use_locale(owner.locale):
         untitled = gettext("Untitled event")
-    for item in items:
-        if not in_range(item.starts_at) or (
-            item.ends_at is not None and not in_range(item.ends_at)
-        ):
-            continue
-        values = imported_values(item, untitled=untitled)
-        existing = _existing(session, owner, item, values)
+    wanted = [
+        (item, imported_values(item, untitled=untitled))
+        for item in items
+        if in_range(item.starts_at) and (item.ends_at is None or in_range(item.ends_at))
+    ]
+    known = _Known(session, owner, wanted)
+    now = utcnow()
+    # Every column given: SQLModel computes each missing default per object, which was a third
+    # of the time of a 4,800-event import.
+    new = {"status": "interested", "notes": None, "public": False, "series_name": "",
+           "series_link": "", "auto_attended": False, "sequence": 0, "created_at": now,
+           "updated_at": now, "owner_id": owner.id, "feed_id": feed.id if feed else None}  # fmt: skip
+    for item, values in wanted:
+        existing = known.find(item, values)
         if existing is None:
             event = Event(
-                **values, owner_id=owner.id, source_uid=item.source_uid and item.source_uid[:500]
+                **values,
+                **new,
+                id=uuid.uuid4(),
+                source_uid=item.source_uid and item.source_uid[:500],
             )
-            event.feed_id = feed.id if feed else None
             _normalize_times(event)
             session.add(event)
-            session.flush()
+            known.add(event)
             summary.created.append(event)
             continue
         before = {name: getattr(existing, name) for name in IMPORTED_FIELDS}

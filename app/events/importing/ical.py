@@ -105,6 +105,8 @@ _EVENT_PROPERTIES = frozenset(
     }
 )  # fmt: skip
 _ITEMS = frozenset({"VEVENT", "VTODO", "VJOURNAL", "VFREEBUSY"})
+# Lines that say what their absence says (Google writes both in every event).
+_DEFAULT_LINES = frozenset({"SEQUENCE:0", "STATUS:CONFIRMED"})
 
 
 def _repair_ics(text: str) -> str:
@@ -150,6 +152,8 @@ def _repair_ics(text: str) -> str:
                 continue  # in (or ending) a component nested in an event: a VALARM
             if name not in {"BEGIN", "END"} and head and name not in _EVENT_PROPERTIES:
                 continue  # a broken line is kept, for icalendar to refuse
+            if line.upper() in _DEFAULT_LINES:
+                continue
         if name in _DATE_PROPS and head is not None:
             line = _repair_date(line, head)
         lines.append(line)
