@@ -455,7 +455,7 @@ def save_imported(
     now = utcnow()
     # Every column given: SQLModel computes each missing default per object, which was a third
     # of the time of a 4,800-event import.
-    new = {"status": "interested", "notes": None, "public": False, "series_name": "",
+    new: dict[str, Any] = {"status": "interested", "notes": None, "public": False, "series_name": "",
            "series_link": "", "auto_attended": False, "sequence": 0, "created_at": now,
            "updated_at": now, "owner_id": owner.id, "feed_id": feed.id if feed else None}  # fmt: skip
     for item, values in wanted:
