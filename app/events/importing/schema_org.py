@@ -1,4 +1,4 @@
-"""schema.org Events in HTML pages (JSON-LD and microdata, read by extruct), schedules included."""
+"""schema.org Events in HTML pages (JSON-LD, microdata and RDFa, read by extruct), schedules included."""
 
 from __future__ import annotations
 
@@ -82,7 +82,7 @@ def parse_event_page(
     now: datetime | None = None,
     horizon_days: int = 365,
 ) -> ImportResult:
-    """Import the schema.org Events (JSON-LD or microdata) of an HTML page.
+    """Import the schema.org Events (JSON-LD, microdata or RDFa) of an HTML page.
 
     `now` only matters for events given as an eventSchedule: their occurrences within
     [now - 1 day, now + horizon_days] are imported (without `now`, only the first one).
@@ -117,7 +117,7 @@ def parse_event_page(
 
 
 def _extract_items(utf8: bytes, base_url: str, result: ImportResult) -> list[Any]:
-    """JSON-LD and microdata items of a page; a broken JSON-LD block is skipped, not fatal."""
+    """JSON-LD, microdata and RDFa items of a page; a broken JSON-LD block is skipped, not fatal."""
     items: list[Any] = []
     try:
         found = extruct.extract(
@@ -145,7 +145,83 @@ def _extract_items(utf8: bytes, base_url: str, result: ImportResult) -> list[Any
         items.extend(found.get("microdata", []))
     except Exception:
         result.skipped.append(Skipped("microdata", SKIP_UNREADABLE))
+    if _RDFA_HINT.search(utf8):
+        try:
+            found = extruct.extract(
+                _time_content(utf8), base_url=base_url or None, syntaxes=["rdfa"], errors="strict"
+            )
+            items.extend(_rdfa_items(found.get("rdfa", [])))
+        except Exception:
+            result.skipped.append(Skipped("RDFa", SKIP_UNREADABLE))
     return items
+
+
+# RDFa needs typeof= (a node with a type); pyRdfa is slow, so pages without it are not handed
+# to it at all.
+_RDFA_HINT = re.compile(rb"\btypeof\s*=", re.I)
+_TIME_TAG = re.compile(rb"<time\b[^>]*>", re.I)
+_DATETIME_ATTR = re.compile(rb"""\bdatetime\s*=\s*("[^"]*"|'[^']*')""", re.I)
+_SCHEMA_IRI = re.compile(r"^https?://schema\.org/(.+)$")
+
+
+def _time_content(html: bytes) -> bytes:
+    """`<time property=startDate datetime=...>` with the datetime as its content.
+
+    HTML5's RDFa takes a time element's value from @datetime, but the pyRdfa extruct runs takes
+    its text ("21 juin"), so the attribute is copied into @content, which RDFa reads first.
+    """
+
+    def fix(match: re.Match[bytes]) -> bytes:
+        tag = match.group(0)
+        value = _DATETIME_ATTR.search(tag)
+        if value is None or re.search(rb"\bcontent\s*=", tag, re.I):
+            return tag
+        return tag[:5] + b" content=" + value.group(1) + tag[5:]
+
+    return _TIME_TAG.sub(fix, html)
+
+
+def _rdfa_items(graph: list[Any]) -> list[dict[str, Any]]:
+    """RDFa's flattened graph (expanded JSON-LD: full IRIs, blank nodes) as the nested,
+    short-named items JSON-LD and microdata give: each node with what it references inside it,
+    and only the nodes nobody references at the top (so a sub-event stays inside its event)."""
+    nodes = {n["@id"]: n for n in graph if isinstance(n, dict) and isinstance(n.get("@id"), str)}
+    described = {
+        key for key, node in nodes.items() if "@type" in node or any(map(_schema_name, node))
+    }
+    referenced: set[str] = set()
+
+    def value(raw: Any, seen: frozenset[str]) -> Any:
+        if not isinstance(raw, dict):
+            return raw
+        if "@value" in raw:
+            return raw["@value"]
+        ref = raw.get("@id")
+        if isinstance(ref, str) and ref in described and ref not in seen:
+            referenced.add(ref)
+            return compact(nodes[ref], seen | {ref})
+        return ref
+
+    def compact(node: dict[str, Any], seen: frozenset[str]) -> dict[str, Any]:
+        out: dict[str, Any] = {"@id": node["@id"]}
+        if "@type" in node:
+            out["@type"] = node["@type"]
+        for key, raw in node.items():
+            name = _schema_name(key)
+            if name is None:
+                continue
+            values = [value(v, seen) for v in (raw if isinstance(raw, list) else [raw])]
+            out[name] = values[0] if len(values) == 1 else values
+        return out
+
+    compacted = {key: compact(nodes[key], frozenset({key})) for key in described}
+    return [compacted[key] for key in described if key not in referenced]
+
+
+def _schema_name(key: str) -> str | None:
+    """The short name of a schema.org property IRI, or None for another vocabulary's."""
+    match = _SCHEMA_IRI.match(key)
+    return match.group(1) if match else None
 
 
 def _types(item: dict[str, Any]) -> list[str]:
