@@ -224,3 +224,12 @@ def test_attendees_and_alarms_are_left_out_before_parsing() -> None:
         "TZID:Z", "BEGIN:STANDARD", "TZNAME:Z", "END:STANDARD", "END:VTIMEZONE", "END:VCALENDAR",
         "",
     ]  # fmt: skip
+
+
+def test_an_old_series_with_an_end_of_another_kind_is_not_moved_and_still_imports() -> None:
+    # A timed start with a date end (a broken file): kept as it is, expanded from its start.
+    data = ics("BEGIN:VEVENT", "UID:m", "SUMMARY:Mixte", "DTSTART;TZID=Europe/Paris:20100104T090000",
+               "DTEND;VALUE=DATE:20100105", "RRULE:FREQ=WEEKLY", "END:VEVENT")  # fmt: skip
+    result = parse_ics(data, default_timezone="Europe/Paris", now=NOW)
+    assert len(result.events) == 53
+    assert result.events[0].starts_at.isoformat() == "2026-11-23T09:00:00+01:00"

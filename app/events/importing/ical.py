@@ -461,44 +461,52 @@ def _fast_forward(master: icalendar.cal.Component, rules: list[Any], begin: date
     """
     start = master.get("DTSTART")
     first: date = start.dt
-    if len(rules) != 1 or master.get("EXRULE") is not None or _rule_part(rules[0], "COUNT"):
+    if (
+        len(rules) != 1
+        or not hasattr(rules[0], "get")
+        or master.get("EXRULE") is not None
+        or _rule_part(rules[0], "COUNT")
+    ):
         return first
-    rule = rules[0]
-    frequency = str(_rule_part(rule, "FREQ") or "").upper()
-    interval = max(int(_rule_part(rule, "INTERVAL") or 1), 1)
     end = master.get("DTEND")
-    end_value = getattr(end, "dt", None)
-    length = end_value - first if type(end_value) is type(first) else timedelta(0)
-    length = max(length, timedelta(0))
-    # A period and the event's length before the window: whatever is moved ends before it.
-    if isinstance(first, datetime):
-        limit = begin.astimezone(first.tzinfo or UTC).replace(tzinfo=first.tzinfo) - length
-        limit_day = limit.date()
-        first_day = first.date()
-    else:
-        limit_day = begin.date() - length - timedelta(days=1)
-        first_day = first
-    moved: date | None = None
-    with contextlib.suppress(ValueError, OverflowError):
-        if frequency in _PERIOD_DAYS:
-            period = _PERIOD_DAYS[frequency] * interval
-            periods = ((limit_day - first_day).days // period) - 1
-            if periods > 0:
-                moved = first + timedelta(days=periods * period)
-        elif frequency in {"MONTHLY", "YEARLY"}:
-            months = interval * (12 if frequency == "YEARLY" else 1)
-            elapsed = (limit_day.year - first_day.year) * 12 + limit_day.month - first_day.month
-            periods = elapsed // months - 1
-            if periods > 0:
-                index = first_day.year * 12 + first_day.month - 1 + periods * months
-                # A day the target month lacks (31, 29 February) raises: the start stays.
-                moved = first.replace(year=index // 12, month=index % 12 + 1)
+    try:
+        moved = _moved_start(rules[0], first, getattr(end, "dt", None), begin)
+        new_end = None if end is None or moved is None else moved + (end.dt - first)
+    except (TypeError, ValueError, OverflowError):  # a DTEND of another kind, a date out of range
+        return first
     if moved is None:
         return first
     start.dt = moved
-    if end is not None and type(end_value) is type(first):
-        end.dt = moved + (end_value - first)
+    if end is not None:
+        end.dt = new_end
     return moved
+
+
+def _moved_start(rule: Any, first: date, end: Any, begin: datetime) -> date | None:
+    """The start _fast_forward moves a series to, or None to keep it."""
+    frequency = str(_rule_part(rule, "FREQ") or "").upper()
+    interval = max(int(_rule_part(rule, "INTERVAL") or 1), 1)
+    length = max(end - first, timedelta(0)) if end is not None else timedelta(0)
+    # A period and the event's length before the window: whatever is moved ends before it.
+    if isinstance(first, datetime):
+        limit = begin.astimezone(first.tzinfo or UTC).replace(tzinfo=first.tzinfo) - length
+        limit_day, first_day = limit.date(), first.date()
+    else:
+        limit_day, first_day = begin.date() - length - timedelta(days=1), first
+    if frequency in _PERIOD_DAYS:
+        period = _PERIOD_DAYS[frequency] * interval
+        periods = ((limit_day - first_day).days // period) - 1
+        return first + timedelta(days=periods * period) if periods > 0 else None
+    if frequency in {"MONTHLY", "YEARLY"}:
+        months = interval * (12 if frequency == "YEARLY" else 1)
+        elapsed = (limit_day.year - first_day.year) * 12 + limit_day.month - first_day.month
+        periods = elapsed // months - 1
+        if periods <= 0:
+            return None
+        index = first_day.year * 12 + first_day.month - 1 + periods * months
+        # A day the target month lacks (31, 29 February) raises ValueError: the start stays.
+        return first.replace(year=index // 12, month=index % 12 + 1)
+    return None
 
 
 def _rules_end(rules: list[Any]) -> bool:
