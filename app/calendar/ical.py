@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 from threading import Lock
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from icalendar import Alarm, Calendar, Component, Timezone
@@ -96,6 +97,18 @@ def _utc(value: datetime) -> datetime:
     return value.astimezone(UTC).replace(microsecond=0)
 
 
+def _local(value: datetime, zone: ZoneInfo) -> datetime:
+    """An instant in its zone's local time; in UTC when that local time happens twice.
+
+    In the hour repeated when clocks go back, a local time with a TZID is the first of the two
+    for RFC 5545 but the second for ical.js (Thunderbird): only UTC reads the same in both.
+    """
+    local = value.astimezone(zone).replace(microsecond=0)
+    if local.replace(fold=1 - local.fold).utcoffset() != local.utcoffset():
+        return local.astimezone(UTC)
+    return local
+
+
 def _fold(component: Component) -> bytes:
     """icalendar's serialization, skipping its slow folding loop for lines that need no fold."""
     out: list[bytes] = []
@@ -119,9 +132,9 @@ def _vevent(item: FeedItem) -> VEvent:
     event.add("summary", item.summary)
     if isinstance(item.start, datetime):
         zone = ZoneInfo(item.timezone)
-        event.add("dtstart", item.start.astimezone(zone).replace(microsecond=0))
+        event.add("dtstart", _local(item.start, zone))
         if isinstance(item.end, datetime):
-            event.add("dtend", item.end.astimezone(zone).replace(microsecond=0))
+            event.add("dtend", _local(item.end, zone))
     else:
         event.add("dtstart", item.start)
         if item.end is not None and not isinstance(item.end, datetime):
@@ -174,18 +187,31 @@ def clear_cache() -> None:
 
 @lru_cache(maxsize=256)
 def _vtimezone(tzid: str, first_year: int, last_year: int) -> bytes:
+    """A VTIMEZONE with one observance per change of offset, each given by its DTSTART alone.
+
+    icalendar writes an observance's first onset as DTSTART and the later ones as RDATEs, which
+    RFC 5545 allows; but ical.js (Thunderbird's parser) ignores the DTSTART of an observance
+    that has RDATEs, and would place the summer events of the first year an hour off. An
+    observance per onset reads the same everywhere (tests/calendar/test_feed_zones.py).
+    """
     zone = Timezone.from_tzid(
         tzid, first_date=date(first_year, 1, 1), last_date=date(last_year, 12, 31)
     )
-    # One RDATE per line: ical.js (Thunderbird's parser) reads only the first date of a list,
-    # and would then place every summer event an hour off.
+    onsets: list[tuple[datetime, Any]] = []
     for observance in zone.subcomponents:
-        rdates = observance.pop("RDATE", None)
-        if rdates is None:
-            continue
-        for rdate in rdates if isinstance(rdates, list) else [rdates]:
-            for value in rdate.dts:
-                observance.add("rdate", value.dt)
+        start: Any = observance["DTSTART"]
+        rdates: Any = observance.get("RDATE")
+        values: list[datetime] = [start.dt]
+        for rdate in rdates if isinstance(rdates, list) else [rdates] if rdates else []:
+            values.extend(value.dt for value in rdate.dts)
+        for value in values:
+            single = type(observance)()
+            single.add("dtstart", value)
+            for name in ("TZOFFSETFROM", "TZOFFSETTO", "TZNAME"):
+                if name in observance:
+                    single[name] = observance[name]
+            onsets.append((value, single))
+    zone.subcomponents = [single for _, single in sorted(onsets, key=lambda pair: pair[0])]
     return _fold(zone)
 
 

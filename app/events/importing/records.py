@@ -14,13 +14,18 @@ FAIL_NOT_CALENDAR = "not_calendar"
 FAIL_BROKEN = "broken"
 FAIL_NO_EVENTS = "no_events"
 FAIL_TOO_LARGE = "too_large"
-FAIL_CODES = frozenset({FAIL_NOT_CALENDAR, FAIL_BROKEN, FAIL_NO_EVENTS, FAIL_TOO_LARGE})
+# Every event is a repeating one whose dates are all past (a calendar of last year's courses).
+FAIL_ONLY_PAST_SERIES = "only_past_series"
+FAIL_CODES = frozenset(
+    {FAIL_NOT_CALENDAR, FAIL_BROKEN, FAIL_NO_EVENTS, FAIL_TOO_LARGE, FAIL_ONLY_PAST_SERIES}
+)
 
 # Why one item of a document was left out (Skipped.reason).
 SKIP_NOT_AN_EVENT = "not_an_event"
 SKIP_NO_START = "no_start"
 SKIP_BAD_DATE = "bad_date"
 SKIP_NO_UPCOMING = "no_upcoming_occurrence"
+SKIP_PAST_SERIES = "past_series"
 SKIP_BAD_RECURRENCE = "bad_recurrence"
 SKIP_UNSUPPORTED_RECURRENCE = "unsupported_recurrence"
 SKIP_TOO_MANY_OCCURRENCES = "too_many_occurrences"
@@ -33,6 +38,7 @@ SKIP_CODES = frozenset(
         SKIP_NO_START,
         SKIP_BAD_DATE,
         SKIP_NO_UPCOMING,
+        SKIP_PAST_SERIES,
         SKIP_BAD_RECURRENCE,
         SKIP_UNSUPPORTED_RECURRENCE,
         SKIP_TOO_MANY_OCCURRENCES,
@@ -88,6 +94,14 @@ class ImportResult:
     calendar_name: str | None = None
     # An iCalendar document, which can be followed (a page cannot: it has no feed to refresh).
     is_feed: bool = False
+
+    def only_past_series(self) -> bool:
+        """Whether nothing came of the document but repeating events that are all over."""
+        reasons = {s.reason for s in self.skipped}
+        return not self.events and SKIP_PAST_SERIES in reasons <= {
+            SKIP_PAST_SERIES,
+            SKIP_NOT_AN_EVENT,
+        }
 
     def add(self, item: ImportedEvent | Skipped) -> None:
         """Record an event or a skip, respecting MAX_EVENTS."""

@@ -1,4 +1,4 @@
-"""schema.org Events in HTML pages (JSON-LD and microdata, read by extruct), schedules included."""
+"""schema.org Events in HTML pages (JSON-LD, microdata and RDFa, read by extruct), schedules included."""
 
 from __future__ import annotations
 
@@ -17,9 +17,11 @@ import icalendar
 import recurring_ical_events
 from w3lib.encoding import html_to_unicode
 
+from app.events.importing.ical import series_ended
 from app.events.importing.kinds import KIND_BY_TYPE, infer_kind
 from app.events.importing.records import (
     FAIL_NO_EVENTS,
+    FAIL_ONLY_PAST_SERIES,
     FAIL_TOO_LARGE,
     MAX_DOCUMENT_BYTES,
     MAX_OCCURRENCES_PER_SERIES,
@@ -28,6 +30,7 @@ from app.events.importing.records import (
     SKIP_DUPLICATE,
     SKIP_NO_START,
     SKIP_NO_UPCOMING,
+    SKIP_PAST_SERIES,
     SKIP_TOO_MANY_OCCURRENCES,
     SKIP_UNREADABLE,
     SKIP_UNSUPPORTED_RECURRENCE,
@@ -79,7 +82,7 @@ def parse_event_page(
     now: datetime | None = None,
     horizon_days: int = 365,
 ) -> ImportResult:
-    """Import the schema.org Events (JSON-LD or microdata) of an HTML page.
+    """Import the schema.org Events (JSON-LD, microdata or RDFa) of an HTML page.
 
     `now` only matters for events given as an eventSchedule: their occurrences within
     [now - 1 day, now + horizon_days] are imported (without `now`, only the first one).
@@ -108,11 +111,13 @@ def parse_event_page(
         for converted in _convert_web_event(item, page):
             result.add(converted)
     _dedupe_web(result)
+    if result.only_past_series():
+        raise ImportFailed(FAIL_ONLY_PAST_SERIES)
     return result
 
 
 def _extract_items(utf8: bytes, base_url: str, result: ImportResult) -> list[Any]:
-    """JSON-LD and microdata items of a page; a broken JSON-LD block is skipped, not fatal."""
+    """JSON-LD, microdata and RDFa items of a page; a broken JSON-LD block is skipped, not fatal."""
     items: list[Any] = []
     try:
         found = extruct.extract(
@@ -140,7 +145,83 @@ def _extract_items(utf8: bytes, base_url: str, result: ImportResult) -> list[Any
         items.extend(found.get("microdata", []))
     except Exception:
         result.skipped.append(Skipped("microdata", SKIP_UNREADABLE))
+    if _RDFA_HINT.search(utf8):
+        try:
+            found = extruct.extract(
+                _time_content(utf8), base_url=base_url or None, syntaxes=["rdfa"], errors="strict"
+            )
+            items.extend(_rdfa_items(found.get("rdfa", [])))
+        except Exception:
+            result.skipped.append(Skipped("RDFa", SKIP_UNREADABLE))
     return items
+
+
+# RDFa needs typeof= (a node with a type); pyRdfa is slow, so pages without it are not handed
+# to it at all.
+_RDFA_HINT = re.compile(rb"\btypeof\s*=", re.I)
+_TIME_TAG = re.compile(rb"<time\b[^>]*>", re.I)
+_DATETIME_ATTR = re.compile(rb"""\bdatetime\s*=\s*("[^"]*"|'[^']*')""", re.I)
+_SCHEMA_IRI = re.compile(r"^https?://schema\.org/(.+)$")
+
+
+def _time_content(html: bytes) -> bytes:
+    """`<time property=startDate datetime=...>` with the datetime as its content.
+
+    HTML5's RDFa takes a time element's value from @datetime, but the pyRdfa extruct runs takes
+    its text ("21 juin"), so the attribute is copied into @content, which RDFa reads first.
+    """
+
+    def fix(match: re.Match[bytes]) -> bytes:
+        tag = match.group(0)
+        value = _DATETIME_ATTR.search(tag)
+        if value is None or re.search(rb"\bcontent\s*=", tag, re.I):
+            return tag
+        return tag[:5] + b" content=" + value.group(1) + tag[5:]
+
+    return _TIME_TAG.sub(fix, html)
+
+
+def _rdfa_items(graph: list[Any]) -> list[dict[str, Any]]:
+    """RDFa's flattened graph (expanded JSON-LD: full IRIs, blank nodes) as the nested,
+    short-named items JSON-LD and microdata give: each node with what it references inside it,
+    and only the nodes nobody references at the top (so a sub-event stays inside its event)."""
+    nodes = {n["@id"]: n for n in graph if isinstance(n, dict) and isinstance(n.get("@id"), str)}
+    described = {
+        key for key, node in nodes.items() if "@type" in node or any(map(_schema_name, node))
+    }
+    referenced: set[str] = set()
+
+    def value(raw: Any, seen: frozenset[str]) -> Any:
+        if not isinstance(raw, dict):
+            return raw
+        if "@value" in raw:
+            return raw["@value"]
+        ref = raw.get("@id")
+        if isinstance(ref, str) and ref in described and ref not in seen:
+            referenced.add(ref)
+            return compact(nodes[ref], seen | {ref})
+        return ref
+
+    def compact(node: dict[str, Any], seen: frozenset[str]) -> dict[str, Any]:
+        out: dict[str, Any] = {"@id": node["@id"]}
+        if "@type" in node:
+            out["@type"] = node["@type"]
+        for key, raw in node.items():
+            name = _schema_name(key)
+            if name is None:
+                continue
+            values = [value(v, seen) for v in (raw if isinstance(raw, list) else [raw])]
+            out[name] = values[0] if len(values) == 1 else values
+        return out
+
+    compacted = {key: compact(nodes[key], frozenset({key})) for key in described}
+    return [compacted[key] for key in described if key not in referenced]
+
+
+def _schema_name(key: str) -> str | None:
+    """The short name of a schema.org property IRI, or None for another vocabulary's."""
+    match = _SCHEMA_IRI.match(key)
+    return match.group(1) if match else None
 
 
 def _types(item: dict[str, Any]) -> list[str]:
@@ -574,7 +655,8 @@ def _schedule_occurrences(
     if len(events) > limit and page.now is not None:
         yield Skipped(what, SKIP_TOO_MANY_OCCURRENCES)
     if not events:
-        yield Skipped(what, SKIP_NO_UPCOMING)
+        past = ("UNTIL" in rule or "COUNT" in rule) and series_ended(holder, window[0])
+        yield Skipped(what, SKIP_PAST_SERIES if past else SKIP_NO_UPCOMING)
 
 
 def _dedupe_web(result: ImportResult) -> None:
