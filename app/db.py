@@ -189,9 +189,17 @@ def _writer_lock(sessions: list[Session]) -> AbstractContextManager[Any]:
     for session in sessions:
         bind = session.get_bind()
         if bind.dialect.name == "sqlite":
-            engine = bind if isinstance(bind, Engine) else bind.engine
-            return _SQLITE_WRITERS.setdefault(str(engine.url), threading.Lock())
+            return writer_lock(bind if isinstance(bind, Engine) else bind.engine)
     return nullcontext()
+
+
+def writer_lock(engine: Engine) -> AbstractContextManager[Any]:
+    """The queue for SQLite's one writer that the writing routes of this process wait in (no
+    lock on PostgreSQL): code that commits by itself outside a request, such as an import's
+    batches, takes it around each commit so that requests and batches take turns."""
+    if engine.dialect.name != "sqlite":
+        return nullcontext()
+    return _SQLITE_WRITERS.setdefault(str(engine.url), threading.Lock())
 
 
 class CommittingRoute(APIRoute):
