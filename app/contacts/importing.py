@@ -59,6 +59,7 @@ from app.contacts.service import (
     extras_note,
     imported_value,
     joined_text,
+    owned_by,
     set_touch_due,
     sort_name_for,
     terms_for,
@@ -159,17 +160,27 @@ class ImportMatcher:
             statement = select(Contact).where(mine, func.lower(Contact.email).in_(chunk))
             self._keep(session.exec(statement))
         # One word of each name, the longest (the likeliest to be rare): whoever has the same
-        # name has that word among their terms.
-        rare = sorted({max(found, key=len) for p in people if (found := words(p.full_name or ""))})
+        # name has that word among their terms. Their names and companies are read first, and
+        # only those who can match a record (the same name, and a company that is empty, or one
+        # a record with that name has, or a record with that name has none) are loaded whole.
+        companies: dict[tuple[str, ...], set[str]] = {}
+        for person in people:
+            if key := name_key(person.full_name):
+                companies.setdefault(key, set()).add(_company(person.company))
+        rare = sorted({max(key, key=len) for key in companies})
         ids: set[uuid.UUID] = set()
         for chunk in _chunks(rare):
-            ids.update(
-                session.exec(
-                    select(ContactTerm.contact_id).where(
-                        ContactTerm.owner_id == owner.id, col(ContactTerm.term).in_(chunk)
-                    )
-                )
+            with_word = select(ContactTerm.contact_id).where(
+                ContactTerm.owner_id == owner.id, col(ContactTerm.term).in_(chunk)
             )
+            statement = select(Contact.id, Contact.full_name, Contact.company).where(
+                col(Contact.id).in_(with_word), owned_by(owner)
+            )
+            for contact_id, full_name, company in session.exec(statement):
+                wanted = companies.get(name_key(full_name))
+                mine = _company(company)
+                if wanted is not None and (not mine or "" in wanted or mine in wanted):
+                    ids.add(contact_id)
         for chunk in _chunks(sorted(ids - self.loaded.keys())):
             self._keep(contacts_by_id(session, owner=owner, ids=chunk).values())
         # The oldest first, as the database's own order of insertion would give them.
