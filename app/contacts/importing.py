@@ -173,13 +173,13 @@ class ImportMatcher:
             with_word = select(ContactTerm.contact_id).where(
                 ContactTerm.owner_id == owner.id, col(ContactTerm.term).in_(chunk)
             )
-            statement = select(Contact.id, Contact.full_name, Contact.company).where(
+            named = select(Contact.id, Contact.full_name, Contact.company).where(
                 col(Contact.id).in_(with_word), owned_by(owner)
             )
-            for contact_id, full_name, company in session.exec(statement):
+            for contact_id, full_name, company in session.exec(named):
                 wanted = companies.get(name_key(full_name))
-                mine = _company(company)
-                if wanted is not None and (not mine or "" in wanted or mine in wanted):
+                theirs = _company(company)
+                if wanted is not None and (not theirs or "" in wanted or theirs in wanted):
                     ids.add(contact_id)
         for chunk in _chunks(sorted(ids - self.loaded.keys())):
             self._keep(contacts_by_id(session, owner=owner, ids=chunk).values())
