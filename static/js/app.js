@@ -141,3 +141,43 @@ for (const button of document.querySelectorAll("[data-share]")) {
 // The data page while an archive is prepared: look again every two seconds (without
 // JavaScript, the page offers a link to look again).
 if (document.querySelector("[data-export-progress]")) setTimeout(() => location.reload(), 2000);
+
+// People import: the preview and the import run on the server as a job, and the page says how
+// far it is ("1 200 sur 10 000") in a live region. Without JavaScript, or when the job cannot
+// start, the form is sent as is and answered when done.
+for (const form of document.querySelectorAll("form[data-import-progress]")) {
+  const status = document.getElementById(form.dataset.importProgress);
+  if (!status || !window.fetch) continue;
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const body = new FormData(form);
+    body.set("background", "1");
+    for (const button of form.querySelectorAll("button")) button.disabled = true;
+    status.hidden = false;
+    let started;
+    try {
+      started = await fetch(form.action, { method: "POST", body, credentials: "same-origin" });
+    } catch {
+      started = null;
+    }
+    if (!started || started.status !== 202) {
+      form.submit();
+      return;
+    }
+    const { progress } = await started.json();
+    for (;;) {
+      await new Promise((resolve) => setTimeout(resolve, 700));
+      let state;
+      try {
+        state = await (await fetch(progress, { credentials: "same-origin" })).json();
+      } catch {
+        continue;
+      }
+      if (state.text && status.textContent !== state.text) status.textContent = state.text;
+      if (state.state !== "running") {
+        location.assign(state.next);
+        return;
+      }
+    }
+  });
+}

@@ -3,6 +3,7 @@ refused files, round trips, and no partial import."""
 
 import csv
 import io
+import uuid
 from typing import Any
 
 import pytest
@@ -12,7 +13,7 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session
 
 from app.accounts import service as accounts
-from app.contacts import service as contacts
+from app.contacts import importing
 from app.contacts.vcard import parse_vcards
 from app.errors import Invalid
 from tests.contacts.test_api import photo_bytes
@@ -455,20 +456,29 @@ def test_csv_export_defuses_formulas(alice: TestClient) -> None:
 def test_a_failure_midway_leaves_nothing_behind(
     app: FastAPI, alice: TestClient, monkeypatch: pytest.MonkeyPatch, failure: Exception
 ) -> None:
-    real_put = contacts.put_contact
+    # Batches of two: the failure on the 7th record comes after three committed batches.
+    monkeypatch.setattr(importing, "IMPORT_BATCH", 2)
+    known = alice.put(f"/api/v1/contacts/{uuid.uuid4()}", json={"full_name": "Personne 0"})
+    assert known.status_code == 201
+    real_record = importing._Import.record
     calls = {"n": 0}
 
-    def failing_put(*args: Any, **kwargs: Any) -> Any:
+    def failing_record(self: Any, session: Any, person: Any) -> None:
         calls["n"] += 1
-        if calls["n"] == 3:
+        if calls["n"] == 7:
             raise failure
-        return real_put(*args, **kwargs)
+        real_record(self, session, person)
 
-    monkeypatch.setattr(contacts, "put_contact", failing_put)
-    data = b"".join(card(f"FN:Personne {n}", f"EMAIL:p{n}@example.fr") for n in range(5))
+    monkeypatch.setattr(importing._Import, "record", failing_record)
+    data = b"".join(
+        card(f"FN:Personne {n}", f"EMAIL:p{n}@example.fr", "ORG:Atelier") for n in range(9)
+    )
     with TestClient(app, raise_server_exceptions=False, headers=alice.headers) as quiet:
         response = send(quiet, data)
     assert response.status_code == (500 if isinstance(failure, RuntimeError) else 422)
-    assert calls["n"] == 3
+    assert calls["n"] == 7
     monkeypatch.undo()
-    assert everyone(alice) == []
+    # The people of the committed batches are gone, and the person known before is untouched
+    # (the file would have given her an e-mail address and a company).
+    [person] = everyone(alice)
+    assert (person["full_name"], person["email"], person["company"]) == ("Personne 0", None, None)

@@ -1,7 +1,12 @@
 """People import through the pages: choose a file, preview the counts, import; errors explained."""
 
+import time
+from typing import Any
+
+import pytest
 from fastapi.testclient import TestClient
 
+from app.contacts import importing
 from tests.helpers import one, parse, select_all, text_of, texts_of
 
 VCF = (
@@ -137,3 +142,63 @@ def test_the_person_page_asks_same_person_near_the_top(ann: TestClient) -> None:
     ]
     assert sections[0], "the same-person question is the first section"
     assert "/people/" + first + "/merge?other=6f1c1f0e-0000-4000-8000-000000000006" in html
+
+
+def _follow(client: TestClient, started: Any) -> list[dict[str, Any]]:
+    """The progress the page would show, polled until the job ends."""
+    assert started.status_code == 202, started.text
+    seen = []
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        state = client.get(started.json()["progress"]).json()
+        seen.append(state)
+        if state["state"] != "running":
+            return seen
+        time.sleep(0.05)
+    raise AssertionError("the job did not end")
+
+
+def test_a_big_file_shows_its_progress_then_the_preview_and_the_import(
+    zoe: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(importing, "IMPORT_BATCH", 100)
+    data = "".join(
+        f"BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Personne {n}\r\nEND:VCARD\r\n" for n in range(1200)
+    ).encode()
+    started = zoe.post(
+        "/people/import",
+        files={"file": ("contacts.vcf", data, "text/vcard")},
+        data={"on_match": "merge", "background": "1"},
+    )
+    seen = _follow(zoe, started)
+    assert seen[-1]["state"] == "ready" and seen[-1]["text"] == "1\u202f200 sur 1\u202f200"
+    preview = zoe.get(seen[-1]["next"])
+    assert counts(preview.text) == {"created": "1200", "known": "0", "rejected": "0"}
+    page = parse(preview.text)
+    assert select_all(page, "form[data-import-progress] [role=status][aria-live=polite]")
+    assert zoe.get("/api/v1/contacts").json()["items"] == []  # nothing saved yet
+    payload = one(page, "input[name=payload]")["value"]
+    started = zoe.post(
+        "/people/import/save",
+        data={"payload": payload, "filename": "contacts.vcf", "on_match": "merge",
+              "background": "1"},
+    )  # fmt: skip
+    seen = _follow(zoe, started)
+    assert seen[-1]["state"] == "ready"
+    done = zoe.get(seen[-1]["next"], follow_redirects=False)
+    assert done.headers["location"] == "/people"
+    assert len(zoe.get("/api/v1/contacts?limit=200").json()["items"]) == 200
+
+
+def test_a_refused_file_in_the_background_says_why(zoe: TestClient) -> None:
+    started = zoe.post(
+        "/people/import",
+        files={"file": ("scan.pdf", b"%PDF-1.4 binary", "application/pdf")},
+        data={"background": "1"},
+    )
+    seen = _follow(zoe, started)
+    assert seen[-1]["state"] == "failed"
+    assert "fichier CSV" in seen[-1]["error"]
+    page = zoe.get(seen[-1]["next"])
+    assert page.status_code == 422
+    assert "fichier CSV" in text_of(parse(page.text), "p[role=alert]")
