@@ -217,6 +217,8 @@ def apply(
         )
         if progress is not None and done % importing.IMPORT_BATCH == 0:
             progress(done, len(parsed.people))
+    if progress is not None:  # the last, partial batch too
+        progress(len(parsed.people), len(parsed.people))
     return ImportReport(
         dry_run=True, format=parsed.format, created=len(parsed.people) - known,
         updated=known if on_match == "merge" else 0, skipped=known if on_match == "skip" else 0,
