@@ -101,15 +101,19 @@ def progress(user: CurrentUser) -> Response:
     if job is None:
         raise NotFound()
     locale = babel_locale(job.locale)
-    if job.total:
+    # The state first: the job counts its last step before it says it is ready, so a ready job
+    # is never shown with the count of an earlier step.
+    state = job.state
+    done, total = job.done, job.total
+    if total:
         numbers = {
-            "done": format_decimal(job.done, locale=locale),
-            "total": format_decimal(job.total, locale=locale),
+            "done": format_decimal(done, locale=locale),
+            "total": format_decimal(total, locale=locale),
         }
         text = _in(job.locale, PROGRESS) % numbers
     else:
         text = _in(job.locale, READING)
-    body = {"state": job.state, "done": job.done, "total": job.total, "text": text,
+    body = {"state": state, "done": done, "total": total, "text": text,
             "error": job.error, "next": "/people/import/result"}  # fmt: skip
     return JSONResponse(body, headers={"Cache-Control": "no-store"})
 
