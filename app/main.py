@@ -6,6 +6,7 @@ from fastapi import FastAPI
 from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.responses import Response
 from fastapi.staticfiles import StaticFiles
+from starlette.routing import BaseRoute
 from starlette.types import Scope
 
 from app import models  # noqa: F401 - registers every table on the metadata
@@ -20,7 +21,7 @@ from app.contacts import api as contacts_api
 from app.contacts import import_pages as contacts_import_pages
 from app.contacts import pages as contacts_pages
 from app.db import make_engine
-from app.errors import install_error_handlers
+from app.errors import declare_errors, install_error_handlers
 from app.events import api as events_api
 from app.events import pages as events_pages
 from app.gives import api as gives_api
@@ -73,6 +74,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     app.mount("/static", FingerprintedStatic(directory=settings.static_dir), name="static")
     install_docs(app)
+    api_routes: list[BaseRoute] = []
     for router in (
         pwa_routes.router,
         accounts_api.router,
@@ -97,4 +99,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         shell_pages.router,
     ):
         app.include_router(router)
+        api_routes.extend(router.routes)
+    declare_errors(app, api_routes)
     return app
