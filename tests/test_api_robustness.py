@@ -23,6 +23,7 @@ from app.accounts import service as accounts
 from tests.helpers import create_user
 
 EXAMPLES = 6  # per operation, per kind of data (valid, invalid) and per backend
+WORKFLOWS = 20  # stateful scenarios per backend, of up to 8 linked calls each
 PARTS = 4  # the operations are shared among this many tests, so that parallel workers share them
 
 load_all_checks()
@@ -123,6 +124,44 @@ def test_the_api_does_what_its_schema_says(app: FastAPI, token: str, part: int) 
                 case.call_and_validate(headers=headers, checks=CHECKS, excluded_checks=excluded)
 
             send()
+
+
+def test_workflows_keep_what_the_schema_promises(app: FastAPI, token: str) -> None:
+    """Stateful: sequences of calls linked by the ids they answer (create, read, change, delete),
+    the same checks on every step; `use_after_free` and `ensure_resource_availability` only see
+    something here (a deleted object read again, a created one not found)."""
+    headers = {"Authorization": f"Bearer {token}"}
+    workflow = schemathesis.openapi.from_asgi("/openapi.json", app).as_state_machine()
+    steps: list[int] = []
+
+    class Workflow(workflow):  # type: ignore[misc,valid-type]
+        def get_call_kwargs(self, case: schemathesis.Case) -> dict[str, object]:
+            return {"headers": headers}
+
+        def validate_response(
+            self, response: object, case: schemathesis.Case, *_args: object, **kwargs: object
+        ) -> None:
+            steps.append(1)
+            excluded = [c for c in CHECKS if c.__name__ in NOT_FOR.get(case.operation.label, {})]
+            case.validate_response(
+                response,  # type: ignore[arg-type]
+                checks=CHECKS,
+                excluded_checks=excluded,
+                headers=headers,
+                transport_kwargs=dict(kwargs) or None,
+                recorder=self.recorder,
+            )
+
+    Workflow.run(
+        settings=settings(
+            max_examples=WORKFLOWS,
+            stateful_step_count=8,
+            deadline=None,
+            suppress_health_check=list(HealthCheck),
+            database=None,
+        )
+    )
+    assert len(steps) > WORKFLOWS
 
 
 def test_nul_characters_are_dropped_on_both_backends(alice: TestClient) -> None:
