@@ -13,7 +13,7 @@ from fastapi.dependencies.models import Dependant
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.routing import APIRoute
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.exc import DataError
 from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
@@ -107,7 +107,10 @@ class FieldProblem(BaseModel):
 
 
 class ErrorBody(BaseModel):
-    """What every error of the API answers, whatever raised it."""
+    """What every error of the API answers, whatever raised it (nothing else: a new key is
+    declared here first)."""
+
+    model_config = ConfigDict(extra="forbid")
 
     error: str = Field(description="A stable code: not_found, invalid, conflict, …")
     detail: str = Field(description="What went wrong, in the user's language")
