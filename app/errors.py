@@ -141,21 +141,18 @@ def error_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
     }
 
 
-def _needs_user(dependant: Dependant) -> bool:
-    from app.accounts.deps import get_current_user  # late import: accounts imports the errors
-
-    return dependant.call is get_current_user or any(
-        _needs_user(sub) for sub in dependant.dependencies
-    )
+def _depends_on(dependant: Dependant, call: Callable[..., Any]) -> bool:
+    return dependant.call is call or any(_depends_on(sub, call) for sub in dependant.dependencies)
 
 
-def statuses_of(route: APIRoute) -> set[int]:
-    """The error statuses any API route answers, from what it takes: 401 when it needs a user;
+def statuses_of(route: APIRoute, *, user: Callable[..., Any]) -> set[int]:
+    """The error statuses any API route answers, from what it takes: 401 when it needs a user
+    (depends on `user`, the dependency that refuses without one);
     404 when its path names an object; 422 when it takes a parameter, a body, or writes (a value
     the database refuses); 400 and 413 when it takes a body; 403 for an unsafe method (refused
     from another site when signed in by cookie)."""
     dependant = route.dependant
-    statuses = {401} if _needs_user(dependant) else set()
+    statuses = {401} if _depends_on(dependant, user) else set()
     if dependant.path_params:
         statuses.add(404)
     unsafe = bool((route.methods or set()) & UNSAFE_METHODS)
@@ -168,7 +165,7 @@ def statuses_of(route: APIRoute) -> set[int]:
     return statuses
 
 
-def declare_errors(app: FastAPI, routes: Iterable[BaseRoute]) -> None:
+def declare_errors(app: FastAPI, routes: Iterable[BaseRoute], *, user: Callable[..., Any]) -> None:
     """Declare, on every API operation, the error statuses it can answer, each with `ErrorBody`:
     those every route of its kind answers (`statuses_of`), besides those its own `responses=`
     names (a conflict, too many attempts). FastAPI's own 422 body (`HTTPValidationError`) is not
@@ -177,7 +174,7 @@ def declare_errors(app: FastAPI, routes: Iterable[BaseRoute]) -> None:
     for route in routes:
         if isinstance(route, APIRoute) and route.path.startswith("/api/"):
             for method in route.methods or ():
-                statuses[(route.path, method.lower())] = statuses_of(route)
+                statuses[(route.path, method.lower())] = statuses_of(route, user=user)
     build = app.openapi
     done: list[dict[str, Any]] = []  # the schema already completed (FastAPI keeps it)
 

@@ -12,6 +12,7 @@ from starlette.types import Scope
 from app import models  # noqa: F401 - registers every table on the metadata
 from app.accounts import api as accounts_api
 from app.accounts import pages as accounts_pages
+from app.accounts.deps import get_current_user
 from app.calendar import api as calendar_api
 from app.calendar import pages as calendar_pages
 from app.card import api as card_api
@@ -100,5 +101,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     ):
         app.include_router(router)
         api_routes.extend(router.routes)
-    declare_errors(app, api_routes)
+    declare_errors(app, api_routes, user=get_current_user)
     return app
