@@ -1,18 +1,24 @@
-"""Typed errors and the one handler that renders them as a page or as JSON."""
+"""Typed errors, the one body every API error has (`ErrorBody`, declared in the OpenAPI schema
+for each status an operation can answer), and the one handler that renders them as a page or as
+JSON."""
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 from urllib.parse import quote
 
 from babel.support import LazyProxy
 from fastapi import FastAPI, Request
+from fastapi.dependencies.models import Dependant
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
+from fastapi.routing import APIRoute
+from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.exc import DataError
 from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import BaseRoute
 
 from app.web.i18n import gettext as _
 from app.web.i18n import lazy_gettext, use_locale
@@ -93,6 +99,113 @@ class TooManyRequests(AppError):
     message = lazy_gettext("Too many attempts. Please wait a few minutes and try again.")
 
 
+class FieldProblem(BaseModel):
+    """One refused value of a 422: the field (dotted, without `body.`) and why."""
+
+    field: str
+    message: str
+
+
+class ErrorBody(BaseModel):
+    """What every error of the API answers, whatever raised it (nothing else: a new key is
+    declared here first)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    error: str = Field(description="A stable code: not_found, invalid, conflict, …")
+    detail: str = Field(description="What went wrong, in the user's language")
+    field: str | None = Field(default=None, description="The field a refused value came from")
+    errors: list[FieldProblem] | None = Field(
+        default=None, description="Each refused value, when the request did not validate"
+    )
+
+
+# What each error status means, as the OpenAPI schema says it.
+ERROR_STATUSES: dict[int, str] = {
+    400: "The request cannot be read (its body is not what its content type says)",
+    401: "Not signed in: a session cookie or `Authorization: Bearer <token>` is needed",
+    403: "Refused: an unsafe request signed in by cookie from another site, or not allowed",
+    404: "Not found, or not yours",
+    409: "Conflicts with what is already stored",
+    413: "The request is too large",
+    422: "A value is not acceptable: `field` names it",
+    429: "Too many attempts: wait a few minutes",
+}
+UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
+
+
+def error_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """`responses=` for a route: these error statuses, each with the one error body."""
+    return {
+        status: {"model": ErrorBody, "description": ERROR_STATUSES[status]} for status in statuses
+    }
+
+
+def _depends_on(dependant: Dependant, call: Callable[..., Any]) -> bool:
+    return dependant.call is call or any(_depends_on(sub, call) for sub in dependant.dependencies)
+
+
+def statuses_of(route: APIRoute, *, user: Callable[..., Any]) -> set[int]:
+    """The error statuses any API route answers, from what it takes: 401 when it needs a user
+    (depends on `user`, the dependency that refuses without one);
+    404 when its path names an object; 422 when it takes a parameter, a body, or writes (a value
+    the database refuses); 400 and 413 when it takes a body; 403 for an unsafe method (refused
+    from another site when signed in by cookie)."""
+    dependant = route.dependant
+    statuses = {401} if _depends_on(dependant, user) else set()
+    if dependant.path_params:
+        statuses.add(404)
+    unsafe = bool((route.methods or set()) & UNSAFE_METHODS)
+    if unsafe or dependant.query_params or dependant.body_params or dependant.header_params:
+        statuses.add(422)
+    if dependant.body_params or "requestBody" in (route.openapi_extra or {}):
+        statuses |= {400, 413}
+    if unsafe:
+        statuses.add(403)
+    return statuses
+
+
+def declare_errors(app: FastAPI, routes: Iterable[BaseRoute], *, user: Callable[..., Any]) -> None:
+    """Declare, on every API operation, the error statuses it can answer, each with `ErrorBody`:
+    those every route of its kind answers (`statuses_of`), besides those its own `responses=`
+    names (a conflict, too many attempts). FastAPI's own 422 body (`HTTPValidationError`) is not
+    what the handler answers: `ErrorBody` replaces it."""
+    statuses: dict[tuple[str, str], set[int]] = {}
+    for route in routes:
+        if isinstance(route, APIRoute) and route.path.startswith("/api/"):
+            for method in route.methods or ():
+                statuses[(route.path, method.lower())] = statuses_of(route, user=user)
+    build = app.openapi
+    done: list[dict[str, Any]] = []  # the schema already completed (FastAPI keeps it)
+
+    def openapi() -> dict[str, Any]:
+        schema = build()
+        if done and done[0] is schema:
+            return schema
+        components = schema.setdefault("components", {}).setdefault("schemas", {})
+        body = ErrorBody.model_json_schema(ref_template="#/components/schemas/{model}")
+        components.update(body.pop("$defs", {}))
+        components["ErrorBody"] = body
+        for name in ("HTTPValidationError", "ValidationError"):
+            components.pop(name, None)
+        ref = {"$ref": "#/components/schemas/ErrorBody"}
+        for path, operations in schema.get("paths", {}).items():
+            for method, operation in operations.items():
+                responses = operation.setdefault("responses", {})
+                for status in statuses.get((path, method), set()):
+                    responses.setdefault(str(status), {"description": ERROR_STATUSES[status]})
+                for status, declared in responses.items():
+                    if status.isdigit() and int(status) in ERROR_STATUSES:
+                        if declared.get("description") in (None, "Validation Error"):
+                            declared["description"] = ERROR_STATUSES[int(status)]
+                        declared["content"] = {"application/json": {"schema": ref}}
+                operation["responses"] = dict(sorted(responses.items()))
+        done[:] = [schema]
+        return schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
+
+
 PageContext = Callable[[Session], dict[str, Any]]
 
 
@@ -135,6 +248,7 @@ def _wants_json(request: Request) -> bool:
 
 def _status_message(status: int) -> str:
     messages = {
+        400: _("This request cannot be read. Please check what was sent."),
         401: _("Please sign in."),
         403: _("This request was refused."),
         404: _("This page does not exist, or it is not yours."),
@@ -152,10 +266,8 @@ def render_error(
 ) -> Response:
     """Answer an error as JSON for the API, or as a friendly page in the user's language."""
     if _wants_json(request):
-        body: dict[str, Any] = {"error": code, "detail": detail}
-        if extra:
-            body.update(extra)
-        return JSONResponse(body, status_code=status)
+        body = ErrorBody.model_validate({"error": code, "detail": detail, **(extra or {})})
+        return JSONResponse(body.model_dump(mode="json", exclude_unset=True), status_code=status)
     if status == 401:
         target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
         return RedirectResponse(f"/signin?next={quote(target, safe='')}", status_code=303)
@@ -195,9 +307,13 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(StarletteHTTPException)
     async def _http_error(request: Request, exc: StarletteHTTPException) -> Response:
         with use_locale(request.state.locale):
-            code = {404: "not_found", 405: "method_not_allowed", 401: "not_authenticated"}.get(
-                exc.status_code, "http_error"
-            )
+            code = {
+                400: "bad_request",
+                401: "not_authenticated",
+                404: "not_found",
+                405: "method_not_allowed",
+                413: "too_large",
+            }.get(exc.status_code, "http_error")
             response = render_error(
                 request, exc.status_code, code, _status_message(exc.status_code)
             )

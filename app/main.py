@@ -6,11 +6,13 @@ from fastapi import FastAPI
 from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.responses import Response
 from fastapi.staticfiles import StaticFiles
+from starlette.routing import BaseRoute
 from starlette.types import Scope
 
 from app import models  # noqa: F401 - registers every table on the metadata
 from app.accounts import api as accounts_api
 from app.accounts import pages as accounts_pages
+from app.accounts.deps import get_current_user
 from app.calendar import api as calendar_api
 from app.calendar import pages as calendar_pages
 from app.card import api as card_api
@@ -20,7 +22,7 @@ from app.contacts import api as contacts_api
 from app.contacts import import_pages as contacts_import_pages
 from app.contacts import pages as contacts_pages
 from app.db import make_engine
-from app.errors import install_error_handlers
+from app.errors import declare_errors, install_error_handlers
 from app.events import api as events_api
 from app.events import pages as events_pages
 from app.gives import api as gives_api
@@ -73,6 +75,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     app.mount("/static", FingerprintedStatic(directory=settings.static_dir), name="static")
     install_docs(app)
+    api_routes: list[BaseRoute] = []
     for router in (
         pwa_routes.router,
         accounts_api.router,
@@ -97,4 +100,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         shell_pages.router,
     ):
         app.include_router(router)
+        api_routes.extend(router.routes)
+    declare_errors(app, api_routes, user=get_current_user)
     return app

@@ -2,10 +2,12 @@
 
 import uuid
 from datetime import datetime
+from zoneinfo import available_timezones
 
 from sqlmodel import Field, SQLModel
 
 from app.db import InstantField, utcnow
+from app.web.i18n import LOCALES
 
 TIMEZONE_MAX = 64
 
@@ -33,9 +35,18 @@ class UserPublic(UserBase):
 
 
 class UserUpdate(SQLModel):
+    """A change of profile; the schema lists the languages and zones the server takes (it checks
+    them itself, to answer in the user's language)."""
+
     display_name: str | None = Field(default=None, max_length=120)
-    locale: str | None = Field(default=None, max_length=5)
-    timezone: str | None = Field(default=None, max_length=TIMEZONE_MAX)
+    locale: str | None = Field(
+        default=None, max_length=5, schema_extra={"json_schema_extra": {"enum": [*LOCALES, None]}}
+    )
+    timezone: str | None = Field(
+        default=None,
+        max_length=TIMEZONE_MAX,
+        schema_extra={"json_schema_extra": {"enum": [*sorted(available_timezones()), None]}},
+    )
 
 
 class AuthSession(SQLModel, table=True):

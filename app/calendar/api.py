@@ -60,17 +60,22 @@ def rotate_calendar(
 def update_calendar(
     session: SessionDep, settings: SettingsDep, user: CurrentUser, body: CalendarPreferences
 ) -> CalendarPreferences:
-    """Choose whether gives and private notes go into the feed, and the morning digest."""
+    """Choose whether gives (and the people they are for) and private notes go into the feed,
+    and the morning digest."""
     feed = calendar.set_preferences(
         session,
         user=user,
         secret=settings.secret,
         include_gives=body.include_gives,
         include_notes=body.include_notes,
+        name_people=body.name_people,
         digest=body.digest,
     )
     return CalendarPreferences(
-        include_gives=feed.include_gives, include_notes=feed.include_notes, digest=feed.digest
+        include_gives=feed.include_gives,
+        include_notes=feed.include_notes,
+        name_people=feed.name_people,
+        digest=feed.digest,
     )
 
 

@@ -24,6 +24,10 @@ class CalendarFeed(SQLModel, table=True):
     # Private by default: events only; gives (with the people they are for) are opt-in.
     include_gives: bool = False
     include_notes: bool = False
+    # Gives name the person (and carry the give's own words) only when asked: off, a give reads
+    # as its kind and its event ("Introduction · after Salon X"), so a shared or synced calendar
+    # names nobody.
+    name_people: bool = False
     digest: bool = False
     # The user's local day of the last digest sent (or being sent): the claim that makes it once.
     last_digest_on: date | None = None
@@ -57,4 +61,5 @@ class CalendarLink(SQLModel):
 class CalendarPreferences(SQLModel):
     include_gives: bool | None = None
     include_notes: bool | None = None
+    name_people: bool | None = None
     digest: bool | None = None

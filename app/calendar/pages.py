@@ -56,6 +56,7 @@ def save_preferences(
     user: CurrentUser,
     include_gives: FormStr = "",
     include_notes: FormStr = "",
+    name_people: FormStr = "",
     digest: FormStr = "",
 ) -> Response:
     calendar.set_preferences(
@@ -64,6 +65,7 @@ def save_preferences(
         secret=settings.secret,
         include_gives=bool(include_gives),
         include_notes=bool(include_notes),
+        name_people=bool(name_people),
         digest=bool(digest),
     )
     return redirect("/settings#calendar", flash_key="calendar_saved")

@@ -90,6 +90,7 @@ def set_preferences(
     secret: str,
     include_gives: bool | None = None,
     include_notes: bool | None = None,
+    name_people: bool | None = None,
     digest: bool | None = None,
 ) -> CalendarFeed:
     """Choose what the feed holds and whether the morning digest is sent."""
@@ -98,6 +99,8 @@ def set_preferences(
         feed.include_gives = include_gives
     if include_notes is not None:
         feed.include_notes = include_notes
+    if name_people is not None:
+        feed.name_people = name_people
     if digest is not None:
         feed.digest = digest
     feed.updated_at = utcnow()
@@ -171,7 +174,8 @@ def feed_version(
         icalendar.__version__,
         feed_name(user),
         user.timezone,
-        f"gives={feed.include_gives},notes={feed.include_notes}",
+        user.locale,
+        f"gives={feed.include_gives},notes={feed.include_notes},names={feed.name_people}",
         *(source.version(session, user, feed) for source in sources),
     ]
     return hashlib.blake2b("\x00".join(parts).encode(), digest_size=16).hexdigest()

@@ -20,6 +20,7 @@ from app.card.models import (
 from app.contacts.api import to_public
 from app.contacts.models import ContactPublic
 from app.db import SessionDep, committing_router
+from app.errors import error_responses
 
 router = committing_router(prefix="/api/v1", tags=["card"])
 
@@ -45,7 +46,7 @@ def read_card(session: SessionDep, user: CurrentUser) -> Any:
     return card_public(cards.card_of(session, owner=user))
 
 
-@router.patch("/card", response_model=CardPublic)
+@router.patch("/card", response_model=CardPublic, responses=error_responses(409))  # address taken
 def update_card(session: SessionDep, user: CurrentUser, body: CardUpdate) -> Any:
     """Turn my card on or off, change its address (the old one stops at once) or what it shows."""
     return card_public(cards.update_card(session, owner=user, data=body))
@@ -58,7 +59,11 @@ def read_inbox(session: SessionDep, user: CurrentUser, status: str = "new") -> A
     return [submission_public(s) for s in cards.inbox(session, owner=user, status=wanted)]
 
 
-@router.post("/card/inbox/{submission_id}/accept", response_model=ContactPublic)
+@router.post(
+    "/card/inbox/{submission_id}/accept",
+    response_model=ContactPublic,
+    responses=error_responses(409),  # already handled
+)
 def accept(
     session: SessionDep, user: CurrentUser, submission_id: uuid.UUID, body: AcceptBody | None = None
 ) -> ContactPublic:
@@ -70,7 +75,7 @@ def accept(
     return to_public(session, user, contact, full=True)
 
 
-@router.post("/card/inbox/{submission_id}/discard", status_code=204)
+@router.post("/card/inbox/{submission_id}/discard", status_code=204, responses=error_responses(409))
 def discard(session: SessionDep, user: CurrentUser, submission_id: uuid.UUID) -> None:
     """Throw away what a visitor left."""
     cards.discard(session, owner=user, submission_id=submission_id)

@@ -15,7 +15,7 @@ from app.accounts.models import User
 from app.calendar.api import ICS_RESPONSE, ics_attachment
 from app.config import Settings
 from app.db import SessionDep, committing_router
-from app.errors import Invalid
+from app.errors import Invalid, error_responses
 from app.events import calendar as event_calendar
 from app.events import service as events
 from app.events.importing import ImportedEvent
@@ -51,7 +51,12 @@ def list_events(
     return events.list_events(session, owner=user, filters=filters)
 
 
-@router.post("/events", response_model=EventPublic, status_code=status.HTTP_201_CREATED)
+@router.post(
+    "/events",
+    response_model=EventPublic,
+    status_code=status.HTTP_201_CREATED,
+    responses=error_responses(409),  # the id is taken
+)
 def create_event(session: SessionDep, user: CurrentUser, body: EventCreate) -> Event:
     """Add an event (the client may choose its id)."""
     return events.create_event(session, owner=user, data=body)

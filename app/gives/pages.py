@@ -38,15 +38,7 @@ register_flash("give_skipped", lazy_gettext("Skipped."))
 register_flash("give_deleted", lazy_gettext("The give is deleted."))
 register_flash("follow_up_sent", lazy_gettext("Sent and marked done."))
 
-KIND_LABELS = {
-    "introduction": lazy_gettext("Introduction"),
-    "resource": lazy_gettext("Resource"),
-    "recommendation": lazy_gettext("Recommendation"),
-    "invitation": lazy_gettext("Invitation"),
-    "help": lazy_gettext("Five-minute favour"),
-    "congratulation": lazy_gettext("Congratulation"),
-    "check_in": lazy_gettext("Check-in"),
-}
+KIND_LABELS = gives.KIND_LABELS
 STATUS_LABELS = {
     "idea": lazy_gettext("Idea"),
     "planned": lazy_gettext("Planned"),

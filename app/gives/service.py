@@ -40,6 +40,17 @@ from app.gives.models import (
 )
 from app.web.i18n import gettext, lazy_gettext, use_locale
 
+# What each kind of give is called, in the user's language (pages, and the calendar's titles).
+KIND_LABELS = {
+    "introduction": lazy_gettext("Introduction"),
+    "resource": lazy_gettext("Resource"),
+    "recommendation": lazy_gettext("Recommendation"),
+    "invitation": lazy_gettext("Invitation"),
+    "help": lazy_gettext("Five-minute favour"),
+    "congratulation": lazy_gettext("Congratulation"),
+    "check_in": lazy_gettext("Check-in"),
+}
+
 # Days after the event ends (or after today) when a give of each kind is due by default.
 DUE_DAYS = {
     GiveKind.introduction: 2,

@@ -13,7 +13,7 @@ from starlette.background import BackgroundTask
 
 from app.accounts.deps import CurrentUser
 from app.db import SessionDep, committing_router
-from app.errors import Invalid
+from app.errors import Invalid, error_responses
 from app.portability import service
 from app.portability.archive import open_archive
 from app.web.i18n import lazy_gettext
@@ -158,7 +158,12 @@ def restore_file(
         path.unlink(missing_ok=True)
 
 
-@router.post("/import/archive", response_model=RestoreReportPublic, openapi_extra=ARCHIVE_BODY)
+@router.post(
+    "/import/archive",
+    response_model=RestoreReportPublic,
+    openapi_extra=ARCHIVE_BODY,
+    responses=error_responses(409),  # a restore into an account that is not empty
+)
 async def import_archive(
     request: Request, session: SessionDep, user: CurrentUser
 ) -> RestoreReportPublic:

@@ -199,7 +199,12 @@ def _readable_copies(
         ),
     )
     feed = calendar.get_feed(session, user=user) or CalendarFeed(
-        user_id=user.id, token_hash="", salt="", include_gives=True, include_notes=True
+        user_id=user.id,
+        token_hash="",
+        salt="",
+        include_gives=True,
+        include_notes=True,
+        name_people=True,
     )
     items = [item for source in sources for item in source.items(session, user, feed)]
     writer.blob(

@@ -62,3 +62,27 @@ def test_settings_in_english(app: FastAPI, client: TestClient) -> None:
     page = parse(client.get("/settings").text)
     assert text_of(page, "label[for=calendar-url]") == "Your private calendar link"
     assert text_of(page, "label[for=f-digest]") == "Send me a morning email with my day"
+    assert text_of(page, "label[for=f-name_people]") == "Name the person in give titles"
+    assert text_of(page, "small#name-people-help").startswith("Off, a give in your calendar")
+
+
+def test_naming_people_in_the_feed_is_off_until_ticked(
+    app: FastAPI, client: TestClient, db: Session
+) -> None:
+    _signed_in(app, client)
+    client.post("/settings/calendar/rotate")
+    page = parse(client.get("/settings").text)
+    box = one(page, "input#f-name_people")
+    assert not box.has_attr("checked") and box["aria-describedby"] == "name-people-help"
+    assert (
+        text_of(page, "label[for=f-name_people]") == "Nommer la personne dans le titre des gestes"
+    )
+    assert "ne nomme personne" in text_of(page, "small#name-people-help")
+    data = {"include_gives": "on", "name_people": "on"}
+    assert client.post("/settings/calendar", data=data, follow_redirects=False).status_code == 303
+    feed = db.exec(select(CalendarFeed)).one()
+    assert (feed.include_gives, feed.name_people) == (True, True)
+    assert one(parse(client.get("/settings").text), "input#f-name_people").has_attr("checked")
+    client.post("/settings/calendar", data={"include_gives": "on"})
+    db.expire_all()
+    assert db.exec(select(CalendarFeed)).one().name_people is False

@@ -23,9 +23,15 @@ SECTIONS = wiring().digest_sections
 pytestmark = pytest.mark.usefixtures("clock")
 
 
-def opt_in_gives(owner: TestClient) -> None:
-    """Gives are opt-in: the feed holds events only until the user asks for gives."""
-    assert owner.patch("/api/v1/calendar", json={"include_gives": True}).status_code == 200
+def opt_in_gives(owner: TestClient, *, name_people: bool = True) -> None:
+    """Gives are opt-in: the feed holds events only until the user asks for gives; and they name
+    their people only when asked too."""
+    answer = owner.patch(
+        "/api/v1/calendar", json={"include_gives": True, "name_people": name_people}
+    )
+    assert answer.status_code == 200
+    assert answer.json()["include_gives"] is True
+    assert answer.json()["name_people"] is name_people
 
 
 def feed(client: TestClient, owner: TestClient) -> bytes:
@@ -135,6 +141,80 @@ def test_gives_stay_out_when_the_user_says_so(alice: TestClient, client: TestCli
     assert b"give-" in feed(client, alice)
     alice.patch("/api/v1/calendar", json={"include_gives": False})
     assert b"give-" not in feed(client, alice)
+
+
+def _give_texts(body: bytes) -> list[str]:
+    """The SUMMARY and DESCRIPTION of every give in a feed, unfolded and unescaped."""
+    return [
+        str(vevent.get(name, ""))
+        for vevent in icalendar.Calendar.from_ical(body).walk("VEVENT")
+        if str(vevent["uid"]).startswith("give-")
+        for name in ("summary", "description")
+    ]
+
+
+def test_gives_name_nobody_unless_the_user_asks(alice: TestClient, client: TestClient) -> None:
+    lea = person(alice, "Léa Martin", company="Atelier Lumière")
+    marc = person(alice, "Marc Petit")
+    salon = event(alice, name="Salon des Indépendants")
+    today = paris_today().isoformat()
+    put_give(
+        alice, contact_id=lea, other_contact_id=marc, event_id=salon["id"], kind="introduction",
+        title="Présenter Léa Martin à Marc Petit", details="Léa cherche un graphiste", due_on=today,
+    )  # fmt: skip
+    put_give(alice, contact_id=marc, kind="resource", due_on=today)  # a title made from the name
+    assert alice.get("/api/v1/calendar").status_code == 200
+    answer = alice.patch("/api/v1/calendar", json={"include_gives": True})
+    assert answer.json()["name_people"] is False, "off by default"
+    texts = _give_texts(feed(client, alice))
+    assert len(texts) == 4
+    for text in texts:
+        for name in ("Léa", "Martin", "Marc", "Petit", "graphiste", "Atelier"):
+            assert name not in text, (name, text)
+    summaries = texts[::2]
+    # Useful without the name: what kind of give, after which event, in the owner's language.
+    assert "Mise en relation · suite à Salon des Indépendants" in summaries
+    assert "Geste\u00a0: ressource" in summaries or "Geste\u00a0: Ressource" in summaries
+    # On: they are named as before (and the feed's validators move).
+    path = urlsplit(alice.get("/api/v1/calendar").json()["url"]).path
+    etag = client.get(path).headers["etag"]
+    assert alice.patch("/api/v1/calendar", json={"name_people": True}).json()["name_people"]
+    named = client.get(path, headers={"If-None-Match": etag})
+    assert named.status_code == 200 and named.headers["etag"] != etag
+    texts = _give_texts(named.content)
+    assert "Présenter Léa Martin à Marc Petit" in texts
+    assert any("Léa Martin ↔ Marc Petit" in text and "graphiste" in text for text in texts)
+    assert any("Marc Petit" in summary for summary in texts[::2] if summary != texts[0])
+
+
+def test_an_anonymous_give_follows_its_events_name(
+    alice: TestClient, client: TestClient, clock: Clock
+) -> None:
+    salon = event(alice, name="Salon Pro")
+    opt_in_gives(alice, name_people=False)
+    put_give(
+        alice, contact_id=person(alice, "Léa"), event_id=salon["id"], kind="help",
+        due_on=paris_today().isoformat(),
+    )  # fmt: skip
+    path = urlsplit(alice.get("/api/v1/calendar").json()["url"]).path
+    first = client.get(path)
+    assert "suite à Salon Pro" in first.content.decode()
+    clock.set(clock.now() + timedelta(seconds=1))
+    assert alice.patch(f"/api/v1/events/{salon['id']}", json={"name": "Salon Pro 2027"}).is_success
+    second = client.get(path, headers={"If-None-Match": first.headers["etag"]})
+    assert second.status_code == 200
+    assert "suite à Salon Pro 2027" in second.content.decode()
+
+
+def test_anonymous_gives_speak_the_owners_language(ann: TestClient, client: TestClient) -> None:
+    opt_in_gives(ann, name_people=False)
+    put_give(
+        ann, contact_id=person(ann, "Lea Martin"), kind="check_in", due_on=paris_today().isoformat()
+    )
+    path = urlsplit(ann.get("/api/v1/calendar").json()["url"]).path
+    texts = _give_texts(client.get(path, headers={"Accept-Language": "fr"}).content)
+    assert texts[0] == "Give: Check-in"
+    assert "Lea" not in texts[1] and "Givefirst" in texts[1]
 
 
 def test_another_users_gives_never_appear(
