@@ -45,6 +45,9 @@ bench: $(STAMP)
 	$(BIN)/python bench/load.py
 	test -z "$$GIVEFIRST_TEST_DATABASE_URL" || $(BIN)/python bench/load.py --database-url "$$GIVEFIRST_TEST_DATABASE_URL"
 	$(BIN)/python bench/people.py $(BENCH_ARGS)
+	$(BIN)/python bench/export.py $(BENCH_ARGS)
+	$(BIN)/python bench/imports.py $(BENCH_ARGS)
+	$(BIN)/python bench/events_import.py
 	$(BIN)/python bench/calendar_feed.py
 	$(BIN)/python bench/capture.py
 	$(BIN)/python bench/outbox.py
