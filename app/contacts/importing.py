@@ -169,13 +169,21 @@ class ImportMatcher:
             if key := name_key(person.full_name):
                 companies.setdefault(key, set()).add(_company(person.company))
         rare = sorted({max(key, key=len) for key in companies})
-        ids: set[uuid.UUID] = set()
+        # Two plain lookups, the terms' index then the people's primary key: as one query with
+        # `id IN (subquery)`, PostgreSQL walked every person and the whole term list per person.
+        with_word: set[uuid.UUID] = set()
         for chunk in _chunks(rare):
-            with_word = select(ContactTerm.contact_id).where(
-                ContactTerm.owner_id == owner.id, col(ContactTerm.term).in_(chunk)
+            with_word.update(
+                session.exec(
+                    select(ContactTerm.contact_id).where(
+                        ContactTerm.owner_id == owner.id, col(ContactTerm.term).in_(chunk)
+                    )
+                )
             )
+        ids: set[uuid.UUID] = set()
+        for chunk in _chunks(sorted(with_word)):
             named = select(Contact.id, Contact.full_name, Contact.company).where(
-                col(Contact.id).in_(with_word), owned_by(owner)
+                col(Contact.id).in_(chunk), owned_by(owner)
             )
             for contact_id, full_name, company in session.exec(named):
                 wanted = companies.get(name_key(full_name))
