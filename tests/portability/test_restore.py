@@ -131,9 +131,13 @@ def test_a_merge_previews_what_is_new_changed_or_conflicting_then_never_doubles(
     path = tmp_path / "a.zip"
     export(app, user_id, path)
     # Since the export: one person renamed, one added; one in the archive is deleted here.
-    with Session(app.state.engine) as session:
-        people = [r["id"] for r in records(path)["contact"]]
-    renamed, deleted = uuid.UUID(people[0]), uuid.UUID(people[1])
+    archived = records(path)["contact"]
+    people = [r["id"] for r in archived]
+    # Deleted: someone nobody was met through (deleting an introducer changes the people they
+    # introduced too, whose "met through" empties); renamed: anyone else.
+    introducers = {r["met_through_id"] for r in archived}
+    deleted = uuid.UUID(next(p for p in people if p not in introducers))
+    renamed = uuid.UUID(next(p for p in people if p != str(deleted)))
     from app.contacts.models import Contact
 
     with Session(app.state.engine) as session:
