@@ -109,8 +109,12 @@ def make_engine(url: str) -> Engine:
     return engine
 
 
-# Threads AnyIO runs sync routes on (40) plus room: a request never waits for a connection.
-POOL_SIZE, POOL_OVERFLOW = 20, 30
+# Sync routes run on at most WORKER_THREADS threads (AnyIO's limit, set by `create_app`), and each
+# thread uses one connection at a time: the pool keeps that many open, so a burst never opens and
+# closes connections beyond the pool (each a new PostgreSQL backend: most of a cheap request's
+# time under load, when AnyIO's 40 threads met a pool of 20). The overflow is only a margin.
+WORKER_THREADS = 20
+POOL_SIZE, POOL_OVERFLOW = WORKER_THREADS, 10
 
 
 def _make_engine(url: str) -> Engine:

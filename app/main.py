@@ -1,7 +1,10 @@
 """The application factory."""
 
 import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
+import anyio.to_thread
 from fastapi import FastAPI
 from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.responses import Response
@@ -21,7 +24,7 @@ from app.config import Settings
 from app.contacts import api as contacts_api
 from app.contacts import import_pages as contacts_import_pages
 from app.contacts import pages as contacts_pages
-from app.db import make_engine
+from app.db import WORKER_THREADS, make_engine
 from app.errors import declare_errors, install_error_handlers
 from app.events import api as events_api
 from app.events import pages as events_pages
@@ -51,6 +54,13 @@ class FingerprintedStatic(StaticFiles):
         return response
 
 
+@asynccontextmanager
+async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+    """As the server starts: sync routes share as many threads as the pool has connections."""
+    anyio.to_thread.current_default_thread_limiter().total_tokens = WORKER_THREADS
+    yield
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the application: settings, database engine, routes, middleware and error handling."""
     settings = settings or Settings()
@@ -62,6 +72,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         docs_url=None,
         redoc_url=None,
         openapi_url="/openapi.json",
+        lifespan=lifespan,
     )
     app.state.settings = settings
     app.state.engine = make_engine(settings.sqlalchemy_url)
