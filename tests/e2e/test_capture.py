@@ -576,15 +576,18 @@ def test_the_outbox_lists_what_waits_by_name_with_its_state(
     page.context.route("**/api/v1/**", lambda route: route.fulfill(status=401, body="{}"))
     page.context.set_offline(False)
     page.get_by_role("button", name="Synchroniser", exact=True).click()
-    expect(page.locator("#outbox-signin")).to_contain_text("Votre session a pris fin.")
-    expect(items.first).to_contain_text("attend votre connexion")
+    # (generous timeouts: on a loaded CI machine the flush and the list's repaint take seconds)
+    expect(page.locator("#outbox-signin")).to_contain_text(
+        "Votre session a pris fin.", timeout=15000
+    )
+    expect(items.first).to_contain_text("attend votre connexion", timeout=15000)
     page.context.unroute("**/api/v1/**")
 
     # Sending: held on the way, then sent.
     held: list[Route] = []
     page.context.route("**/api/v1/contacts/*", lambda route: held.append(route))
     page.get_by_role("button", name="Synchroniser", exact=True).click()
-    expect(items.filter(has_text="Ana Lopes")).to_contain_text("envoi en cours…")
+    expect(items.filter(has_text="Ana Lopes")).to_contain_text("envoi en cours…", timeout=15000)
     for route in held:
         route.continue_()
     page.context.unroute("**/api/v1/contacts/*")
