@@ -36,7 +36,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from pydantic_core import PydanticUndefined
-from sqlalchemy import Engine, Table, delete, func, insert, update
+from sqlalchemy import Engine, Table, delete, func, insert, text, update
 from sqlmodel import Session, col, select
 
 from app.accounts.models import User
@@ -461,6 +461,7 @@ def import_in_batches(
                     job.write(session)
                     job.finish(session)
                     session.commit()
+            _refresh_statistics(engine, created=len(job.created_ids))
             if progress is not None:
                 progress(len(people), len(people))
             return _summary(job)
@@ -468,6 +469,21 @@ def import_in_batches(
         if job is not None and job.created_ids:
             remove_created(engine, owner_id=owner_id, ids=job.created_ids)
         raise
+
+
+ANALYZE_AFTER = 1000
+
+
+def _refresh_statistics(engine: Engine, *, created: int) -> None:
+    """After a large import on PostgreSQL, refresh the planner's statistics of the people and
+    their terms at once. Until autovacuum comes round, the planner believes the tables are as
+    small as before: the next import's term lookups were read as whole-table scans (a 10,000-card
+    preview right after a 10,000-row import took 32 s instead of about 1)."""
+    if engine.dialect.name != "postgresql" or created < ANALYZE_AFTER:
+        return
+    with engine.begin() as connection:
+        connection.execute(text("ANALYZE contact"))
+        connection.execute(text("ANALYZE contact_term"))
 
 
 def remove_created(engine: Engine, *, owner_id: uuid.UUID, ids: Sequence[uuid.UUID]) -> None:
