@@ -1,7 +1,10 @@
 """Read people from vCard files (2.1, 3.0, 4.0) and write them as vCard 3.0, with no database.
 
-Reading repairs the text first (`vcard_repair`), then vobject reads each card; what is here maps
-vobject's lines to a `ParsedPerson`: which name, e-mail and phone come first, and which photo."""
+Reading repairs the text first (`vcard_repair`) into clean vCard 3.0 lines; each value is then
+decoded as vobject's vCard 3.0 behaviours decode it (its own unescaping, N and ORG fields, base64),
+without building vobject's component tree, which cost two thirds of a 10,000-card import's
+parse. What is here maps those lines to a `ParsedPerson`: which name, e-mail and phone come
+first, and which photo."""
 
 from __future__ import annotations
 
@@ -13,12 +16,11 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-import vobject
-from vobject.base import ContentLine
-from vobject.vcard import Name
+from vobject.icalendar import stringToTextValues
+from vobject.vcard import NAME_ORDER, Name
 
 from app.contacts import photos
-from app.contacts.vcard_repair import RepairedCard, repair
+from app.contacts.vcard_repair import RepairedCard, RepairedLine, repair
 from app.text import codec_name, decode_bytes, email_or_empty
 from app.web.i18n import lazy_gettext
 
@@ -302,13 +304,67 @@ def _folded(line: str) -> str:
 # --------------------------------------------------------------------------- one card
 
 
+@dataclass(frozen=True, slots=True)
+class _Line:
+    """One property as vobject would hand it over: its decoded value, and TYPE and PREF."""
+
+    value: Any
+    params: dict[str, list[str]]
+
+
+# How vobject's vCard 3.0 behaviours decode a value, by property: a list split on commas
+# (MultiTextBehavior), compound fields (NameBehavior, OrgBehavior), base64 (ENCODING=b), or one
+# text (VCardTextBehavior, for every other property read).
+_LIST_VALUED = frozenset({"CATEGORIES"})
+_BINARY = frozenset({"PHOTO", "X-MS-CARDPICTURE"})
+
+
+def _text_values(value: str, separator: str = ",", escapable: str | None = None) -> list[str]:
+    """vobject's `stringToTextValues`; a value with no backslash is split at once, as it would be."""
+    if "\\" in value:
+        values: list[str] = stringToTextValues(value, listSeparator=separator, charList=escapable)
+        return values
+    parts = value.split(separator)
+    # vobject drops the empty text after a final separator ("a," is ["a"], "," is [""]).
+    return parts[:-1] if len(parts) > 1 and not parts[-1] else parts
+
+
+def _fields(value: str) -> list[str | list[str]]:
+    """vobject's `splitFields`: ';' separates the fields, ',' the texts of one field."""
+    fields: list[str | list[str]] = []
+    for part in _text_values(value, ";", ";"):
+        texts = _text_values(part)
+        fields.append(texts[0] if len(texts) == 1 else texts)
+    return fields
+
+
+def _decoded(line: RepairedLine) -> _Line:
+    """A repaired line with its value decoded as vobject decodes that property."""
+    value: Any
+    if line.name in _BINARY:
+        value = codecs.decode(line.value.encode("ascii"), "base64")
+    elif line.name == "N":
+        value = Name(**dict(zip(NAME_ORDER, _fields(line.value), strict=False)))
+    elif line.name == "ORG":
+        value = _fields(line.value)
+    elif line.name in _LIST_VALUED:
+        value = _text_values(line.value)
+    else:
+        value = _text_values(line.value)[0]
+    params = {"TYPE": list(line.types)} if line.types else {}
+    if line.pref:
+        params["PREF"] = [line.pref]
+    return _Line(value=value, params=params)
+
+
 def _read_card(repaired: RepairedCard, index: int) -> ParsedPerson | Rejected:
     """Turn one repaired card into a person, or say why it is skipped."""
-    card = vobject.readOne(repaired.text)
+    contents: dict[str, list[_Line]] = {}
+    for repaired_line in repaired.lines:
+        contents.setdefault(repaired_line.name, []).append(_decoded(repaired_line))
 
-    def lines(name: str) -> list[ContentLine]:
-        found: list[ContentLine] = card.contents.get(name.lower(), [])
-        return found
+    def lines(name: str) -> list[_Line]:
+        return contents.get(name, [])
 
     def texts(name: str) -> list[str]:
         return [line.value.strip() for line in lines(name) if line.value.strip()]
@@ -405,10 +461,10 @@ def _dedupe(values: Iterable[str], *, key: Callable[[str], str] = str.casefold) 
     return kept
 
 
-def _by_preference(lines: list[ContentLine], *, cell_first: bool = False) -> Iterator[ContentLine]:
+def _by_preference(lines: list[_Line], *, cell_first: bool = False) -> Iterator[_Line]:
     """Lines most preferred first: (cell phones,) then PREF, then fax and pager last, then order."""
 
-    def rank(item: tuple[int, ContentLine]) -> tuple[int, int, int, int]:
+    def rank(item: tuple[int, _Line]) -> tuple[int, int, int, int]:
         position, line = item
         types = set(line.params.get("TYPE", []))
         cell = 0 if cell_first and types & {"CELL", "MOBILE"} else 1
@@ -419,7 +475,7 @@ def _by_preference(lines: list[ContentLine], *, cell_first: bool = False) -> Ite
         yield line
 
 
-def _preference(line: ContentLine, types: set[str]) -> int:
+def _preference(line: _Line, types: set[str]) -> int:
     """Lower is more preferred: PREF=n (4.0), a PREF type (2.1/3.0), else last."""
     prefs = line.params.get("PREF")  # the repair kept only a number
     if prefs:
@@ -427,7 +483,7 @@ def _preference(line: ContentLine, types: set[str]) -> int:
     return 1 if "PREF" in types else _NOT_PREFERRED
 
 
-def _full_name(lines: Callable[[str], list[ContentLine]], texts: Callable[[str], list[str]]) -> str:
+def _full_name(lines: Callable[[str], list[_Line]], texts: Callable[[str], list[str]]) -> str:
     """FN, else the name parts of N, else a nickname, else the organisation; '' when none."""
     for formatted in texts("FN"):
         if _one_line(formatted):
@@ -459,13 +515,13 @@ def _clean_phone(value: str) -> str:
     return number if any(c.isdigit() for c in number) else ""
 
 
-def _tags(lines: list[ContentLine]) -> list[str]:
+def _tags(lines: list[_Line]) -> list[str]:
     """CATEGORIES as tags, each once, without Google's system group."""
     tags = [_one_line(tag) for line in lines for tag in line.value]
     return [tag for tag in _dedupe(tags) if tag.casefold() not in _NOISE_TAGS]
 
 
-def _photo(lines: list[ContentLine]) -> tuple[bytes | None, str | None]:
+def _photo(lines: list[_Line]) -> tuple[bytes | None, str | None]:
     """The first embedded photo whose bytes are an image, with the type the bytes show (Pillow
     reads them: a TYPE parameter is often wrong)."""
     for line in lines:

@@ -1,4 +1,4 @@
-"""Repair what real phones and address books write into clean vCard 3.0, card by card, for vobject.
+"""Repair what real phones and address books write into clean vCard 3.0 lines, card by card.
 
 Text in, text out: nothing here knows about people. What is here is what vobject cannot do (2.1
 soft line breaks are a parse error to it, a crafted parameter list makes its line regex
@@ -58,14 +58,36 @@ _MAX_LINES_PER_PROPERTY = 50
 _MAX_PHOTOS = 5
 
 
+@dataclass(frozen=True, slots=True)
+class RepairedLine:
+    """One clean property: its name (no group), TYPE values upper-cased, a PREF number, and the
+    value escaped as vCard 3.0 TEXT (a photo's value is clean base64)."""
+
+    name: str
+    types: tuple[str, ...]
+    pref: str | None
+    value: str
+
+    @property
+    def text(self) -> str:
+        """The line as vCard 3.0 (NAME;TYPE=...;PREF=n[;ENCODING=b]:value)."""
+        encoding = ";ENCODING=b" if self.name in _PHOTOS else ""
+        return f"{self.name}{_params(self.types, self.pref)}{encoding}:{self.value}"
+
+
 @dataclass
 class RepairedCard:
-    """One card as clean vCard 3.0, whether its END:VCARD was seen, and whether any line of it
-    read as a property (a card of nothing but garbage cannot be read)."""
+    """One card as clean lines, whether its END:VCARD was seen, and whether any line of it read
+    as a property (a card of nothing but garbage cannot be read)."""
 
-    text: str
+    lines: list[RepairedLine]
     complete: bool
     readable: bool
+
+    @property
+    def text(self) -> str:
+        """The card as the vCard 3.0 text vobject reads (no VERSION line: it reads 3.0 then)."""
+        return "\r\n".join(["BEGIN:VCARD", *(line.text for line in self.lines), "END:VCARD", ""])
 
 
 def repair(text: str) -> list[RepairedCard]:
@@ -77,7 +99,7 @@ def repair(text: str) -> list[RepairedCard]:
         ours = any(line[: len(_OUR_PRODID)].upper() == _OUR_PRODID for line in lines)
         properties = [_repair_line(line, ours=ours) for line in lines]
         readable = not lines or any(name is not None for name, _ in properties)
-        kept: list[str] = []
+        kept: list[RepairedLine] = []
         counts: Counter[str] = Counter()
         for name, repaired in properties:
             if name is None or repaired is None:
@@ -86,9 +108,7 @@ def repair(text: str) -> list[RepairedCard]:
             counts[group] += 1
             if counts[group] <= (_MAX_PHOTOS if group == "PHOTO" else _MAX_LINES_PER_PROPERTY):
                 kept.append(repaired)
-        # No VERSION line: vobject reads a card without one as 3.0, and a line less is 15% faster.
-        body = "\r\n".join(["BEGIN:VCARD", *kept, "END:VCARD", ""])
-        cards.append(RepairedCard(text=body, complete=complete, readable=readable))
+        cards.append(RepairedCard(lines=kept, complete=complete, readable=readable))
     return cards
 
 
@@ -107,6 +127,9 @@ def _physical_lines(text: str) -> list[str]:
 
 def _head_of(line: str) -> str | None:
     """The part before the value's colon (name and parameters), or None if there is no colon yet."""
+    colon = line.find(":")
+    if colon >= 0 and '"' not in line[:colon]:
+        return line[:colon]  # no quote before the first colon: the scan below would stop there
     in_quotes = False
     for position, char in enumerate(line):
         if char == '"':
@@ -218,7 +241,7 @@ def _is_empty_agent(line: str) -> bool:
 # --------------------------------------------------------------------------- one line
 
 
-def _repair_line(line: str, *, ours: bool = False) -> tuple[str | None, str | None]:
+def _repair_line(line: str, *, ours: bool = False) -> tuple[str | None, RepairedLine | None]:
     """A logical line's property name (None when it is not a property line) and the clean line to
     keep for it (None to drop it).
 
@@ -259,18 +282,17 @@ def _repair_line(line: str, *, ours: bool = False) -> tuple[str | None, str | No
     if encoding == "QUOTED-PRINTABLE":
         # Decoded here in its CHARSET, forgiving bad bytes; vobject would raise on either.
         value = _decode_quoted_printable(value, (params.get("CHARSET") or [""])[0])
-    head = name + _params(types, params.get("PREF", []))
+    kinds = tuple(dict.fromkeys(kind for kind in types if set(kind) <= _NAME_CHARS))
+    pref = next((raw.strip() for raw in params.get("PREF", []) if raw.strip().isdigit()), None)
     if name in _PHOTOS:
         photo = _embedded_base64(value, encoding)
-        return name, f"{head};ENCODING=b:{photo}" if photo else None
-    return name, f"{head}:{_escape(value, name, ours=ours)}"
+        return name, RepairedLine(name, kinds, pref, photo) if photo else None
+    return name, RepairedLine(name, kinds, pref, _escape(value, name, ours=ours))
 
 
-def _params(types: list[str], prefs: list[str]) -> str:
+def _params(types: tuple[str, ...], pref: str | None) -> str:
     """TYPE and PREF, the only parameters read, in a shape vobject's regex matches at once."""
-    kinds = list(dict.fromkeys(kind for kind in types if set(kind) <= _NAME_CHARS))
-    pref = next((raw.strip() for raw in prefs if raw.strip().isdigit()), None)
-    return (";TYPE=" + ",".join(kinds) if kinds else "") + (f";PREF={pref}" if pref else "")
+    return (";TYPE=" + ",".join(types) if types else "") + (f";PREF={pref}" if pref else "")
 
 
 def _escape(value: str, name: str, *, ours: bool = False) -> str:
@@ -281,6 +303,10 @@ def _escape(value: str, name: str, *, ours: bool = False) -> str:
     writes its separators so ("category1\\, category2")."""
     value = value.replace("\r\n", "\n").replace("\r", "\n")
     literal_comma = name in _SINGLE or name == "ORG"
+    if "\\" not in value:
+        # Nothing escaped: what the loop below does to such a value, at once.
+        value = value.replace("\n", "\\n")
+        return value.replace(",", "\\,") if literal_comma else value
     escaped_separators = name == "CATEGORIES" and not ours and not _has_bare_comma(value)
     out: list[str] = []
     escaped = False
@@ -323,6 +349,8 @@ def _has_bare_comma(value: str) -> bool:
 
 def _split_outside_quotes(text: str, separator: str) -> list[str]:
     """Split on a separator that is not inside double quotes."""
+    if '"' not in text:
+        return text.split(separator)
     pieces: list[str] = []
     current: list[str] = []
     in_quotes = False
