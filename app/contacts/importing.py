@@ -36,7 +36,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from pydantic_core import PydanticUndefined
-from sqlalchemy import Engine, Table, delete, func, insert, text, update
+from sqlalchemy import Engine, Table, Text, Uuid, bindparam, delete, func, insert, text, update
+from sqlalchemy.dialects import postgresql
 from sqlmodel import Session, col, select
 
 from app.accounts.models import User
@@ -84,6 +85,19 @@ UID_MAX = 500
 _TERMS: Table = ContactTerm.__table__  # type: ignore[attr-defined]
 _CONTACTS: Table = Contact.__table__  # type: ignore[attr-defined]
 _PHOTOS: Table = ContactPhoto.__table__  # type: ignore[attr-defined]
+# PostgreSQL: a batch's search terms as one INSERT ... SELECT from two unnested arrays.
+_TERM_PAIRS = (
+    func.unnest(
+        bindparam("terms", type_=postgresql.ARRAY(Text)),
+        bindparam("ids", type_=postgresql.ARRAY(Uuid)),
+    )
+    .table_valued("term", "contact_id")
+    .render_derived(name="pairs")
+)
+_TERMS_FROM_ARRAYS = insert(_TERMS).from_select(
+    ["owner_id", "term", "contact_id"],
+    select(bindparam("owner", type_=Uuid), _TERM_PAIRS.c.term, _TERM_PAIRS.c.contact_id),
+)
 
 
 def _field_defaults() -> list[tuple[str, Callable[[], Any] | None, Any]]:
@@ -399,6 +413,16 @@ class _Import:
             for term in terms_for(contact)
         ]
         rows.sort(key=lambda row: row["term"])  # in the primary key's order: fewer page splits
+        if session.get_bind().dialect.name == "postgresql":
+            # Two arrays in one statement: psycopg's executemany sends a statement per row (72,000
+            # for 10,000 people), whose client side cost 3 of an import's 10 s.
+            for chunk in _chunks(rows, 20_000):
+                session.execute(
+                    _TERMS_FROM_ARRAYS,
+                    {"owner": self.owner_id, "terms": [row["term"] for row in chunk],
+                     "ids": [row["contact_id"] for row in chunk]},
+                )  # fmt: skip
+            return
         for chunk in _chunks(rows, 5000):
             session.execute(insert(_TERMS), list(chunk))  # Core: no ORM work per row
 

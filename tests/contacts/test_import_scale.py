@@ -10,11 +10,12 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import text
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from app.accounts import service as accounts
 from app.contacts import csv_import, exchange, importing, vcard
 from app.contacts import service as contacts
+from app.contacts.models import Contact, ContactTerm
 from app.contacts.vcard import ParsedPerson
 from app.errors import Invalid
 from tests.contacts.test_api import photo_bytes
@@ -172,3 +173,29 @@ def test_a_large_import_refreshes_the_planners_statistics_on_postgresql(
             text("SELECT reltuples FROM pg_class WHERE relname = 'contact'")
         ).one()[0]
     assert counted >= 60
+
+
+def test_an_import_writes_each_persons_search_terms_and_no_other(
+    app: FastAPI, alice: TestClient, bob: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """PostgreSQL writes a batch's terms from two arrays, SQLite row by row: both give every
+    person exactly the terms `terms_for` computes, in batches and across owners."""
+    monkeypatch.setattr(importing, "IMPORT_BATCH", 7)
+    cards = b"".join(
+        card(f"FN:Zoë Ñandú{n}", f"ORG:Atelier {n % 3}", f"CATEGORIES:salon,client {n % 2}",
+             f"EMAIL:z{n}@example.fr")
+        for n in range(25)
+    )  # fmt: skip
+    imported(alice, cards)
+    imported(bob, card("FN:Bob Seul"))
+    with Session(app.state.engine) as session:
+        for email, expected in (("alice@example.org", 25), ("bob@example.org", 1)):
+            owner = accounts.user_by_email(session, email=email)
+            people = session.exec(select(Contact).where(Contact.owner_id == owner.id)).all()
+            assert len(people) == expected
+            written: dict[uuid.UUID, set[str]] = {}
+            for term in session.exec(select(ContactTerm).where(ContactTerm.owner_id == owner.id)):
+                written.setdefault(term.contact_id, set()).add(term.term)
+            assert written == {person.id: contacts.terms_for(person) for person in people}
+    found = alice.get("/api/v1/contacts?q=nandu7").json()["items"]
+    assert [person["full_name"] for person in found] == ["Zoë Ñandú7"]
