@@ -87,18 +87,23 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.mount("/static", FingerprintedStatic(directory=settings.static_dir), name="static")
     install_docs(app)
     api_routes: list[BaseRoute] = []
+    # The most requested first (health, Today, the people API, the feed): a request is matched
+    # against the routes in order (~2 µs each), and Today was found after all 168 (0.37 ms). Only
+    # routes that could match the same path need an order between them, and these cannot
+    # (tests/test_routing.py checks that every route is reached by its own path).
     for router in (
         pwa_routes.router,
+        shell_pages.router,
+        contacts_api.router,
+        calendar_api.feed_router,
         accounts_api.router,
         accounts_pages.router,
         calendar_api.router,
-        calendar_api.feed_router,
         calendar_pages.router,
         card_api.router,
         card_pages.router,
         events_api.router,
         events_pages.router,
-        contacts_api.router,
         gives_api.router,
         gives_pages.router,
         gives_network_pages.router,
@@ -108,7 +113,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         portability_pages.router,
         contacts_import_pages.router,
         contacts_pages.router,
-        shell_pages.router,
     ):
         app.include_router(router)
         api_routes.extend(router.routes)

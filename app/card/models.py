@@ -7,7 +7,7 @@ from enum import StrEnum
 from sqlalchemy import Column, LargeBinary, UniqueConstraint
 from sqlmodel import JSON, Field, SQLModel
 
-from app.db import InstantField, utcnow
+from app.db import InstantField, empty_list, utcnow
 
 SLUG_MIN, SLUG_MAX = 3, 40
 # Every field a card can publish, in the order the page shows them (the contract's names).
@@ -45,7 +45,7 @@ class Card(CardDetails, table=True):
     user_id: uuid.UUID = Field(foreign_key="user_account.id", primary_key=True, ondelete="CASCADE")
     enabled: bool = False
     slug: str = Field(max_length=SLUG_MAX, unique=True)
-    published: list[str] = Field(default_factory=list, sa_type=JSON)
+    published: list[str] = Field(default_factory=empty_list, sa_type=JSON)
     indexable: bool = False
     photo_type: str | None = Field(default=None, max_length=20)
     photo: bytes | None = Field(default=None, sa_column=Column(LargeBinary, nullable=True))
@@ -102,7 +102,7 @@ class CardSubmission(LeftDetails, table=True):
     event_id: uuid.UUID | None = Field(
         default=None, foreign_key="event.id", index=True, ondelete="SET NULL"
     )
-    consents: list[str] = Field(default_factory=list, sa_type=JSON)
+    consents: list[str] = Field(default_factory=empty_list, sa_type=JSON)
     consent_text: str = Field(max_length=4000)
     consent_sha256: str = Field(max_length=64)
     language: str = Field(max_length=5)
@@ -134,7 +134,7 @@ class KioskSubmission(LeftDetails):
     """A visitor's details typed on the user's own phone (kiosk mode), sent through the outbox."""
 
     event_id: uuid.UUID | None = None
-    consents: list[str] = Field(default_factory=list, max_length=len(PURPOSES) * 2)
+    consents: list[str] = Field(default_factory=empty_list, max_length=len(PURPOSES) * 2)
     language: str = Field(default="fr", max_length=5)
     consented_at: datetime | None = None
 

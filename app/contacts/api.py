@@ -224,7 +224,8 @@ def put_contact(
     nothing. Fields left out stay as they are; `event_id` records where they were met."""
     contact, created = contacts.put_contact(session, owner=user, contact_id=contact_id, data=body)
     response.status_code = status.HTTP_201_CREATED if created else status.HTTP_200_OK
-    return to_public(session, user, contact, full=True)
+    # Someone just created and met nowhere has no meeting to read: no query for it.
+    return to_public(session, user, contact, full=not created or body.event_id is not None)
 
 
 @router.get("/contacts/{contact_id}", response_model=ContactPublic)

@@ -14,7 +14,7 @@ stops at ASCII; `existing_for` only looked at the first 20 people with the name'
 Writing. Records are applied in memory; every `IMPORT_BATCH` records the new people, their
 photos and their search terms are written with a few multi-row statements and committed: on
 SQLite each commit holds the one writer lock for a fraction of a second, in the same queue as
-the requests of the process (`app.db.writer_lock`), so a capture made meanwhile waits at most
+the requests of the process (`app.db.QueuedWriterConnection`), so a capture made meanwhile waits at most
 for one batch.
 
 All or nothing. The people created by committed batches are recorded by id; if a later batch
@@ -67,7 +67,7 @@ from app.contacts.service import (
     terms_for,
     words,
 )
-from app.db import utcnow, writer_lock
+from app.db import utcnow
 from app.errors import Invalid
 from app.network import service as network
 from app.text import fold
@@ -476,15 +476,13 @@ def import_in_batches(
                 for done, person in enumerate(people, start=1):
                     job.record(session, person)
                     if done % batch == 0:
-                        with writer_lock(engine):
-                            job.write(session)
-                            session.commit()
+                        job.write(session)
+                        session.commit()
                         if progress is not None:
                             progress(done, len(people))
-                with writer_lock(engine):
-                    job.write(session)
-                    job.finish(session)
-                    session.commit()
+                job.write(session)
+                job.finish(session)
+                session.commit()
             _refresh_statistics(engine, created=len(job.created_ids))
             if progress is not None:
                 progress(len(people), len(people))
@@ -513,7 +511,7 @@ def _refresh_statistics(engine: Engine, *, created: int) -> None:
 def remove_created(engine: Engine, *, owner_id: uuid.UUID, ids: Sequence[uuid.UUID]) -> None:
     """The compensating transaction of a failed import: the people its committed batches
     created are deleted (with their terms and photos, by cascade), only the owner's."""
-    with Session(engine) as session, writer_lock(engine):
+    with Session(engine) as session:
         for chunk in _chunks(ids):
             session.execute(
                 delete(Contact).where(col(Contact.owner_id) == owner_id, col(Contact.id).in_(chunk))

@@ -9,7 +9,7 @@ from pydantic import field_validator
 from sqlalchemy import Column, Index, LargeBinary, String, UniqueConstraint, func, text
 from sqlmodel import JSON, Field, SQLModel
 
-from app.db import InstantField, utcnow
+from app.db import InstantField, empty_list, utcnow
 
 NAME_MAX = 200
 LINE_MAX = 500
@@ -78,7 +78,7 @@ class Contact(ContactFields, table=True):
 
     id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
     owner_id: uuid.UUID = Field(foreign_key="user_account.id", ondelete="CASCADE")
-    tags: list[str] = Field(default_factory=list, sa_type=JSON)
+    tags: list[str] = Field(default_factory=empty_list, sa_type=JSON)
     met_through_id: uuid.UUID | None = Field(
         default=None, foreign_key="contact.id", ondelete="SET NULL", index=True
     )

@@ -7,7 +7,7 @@ from typing import Literal
 from sqlalchemy import JSON
 from sqlmodel import Field, SQLModel
 
-from app.db import InstantField, utcnow
+from app.db import InstantField, empty_dict, utcnow
 
 
 class NetworkProfileFields(SQLModel):
@@ -17,7 +17,7 @@ class NetworkProfileFields(SQLModel):
     referral_offer: str = Field(default="", max_length=500)
     # Days between touches for people met at events (0: no reminder), and per tag.
     event_cadence_days: int = Field(default=90, ge=0, le=3650)
-    tag_cadences: dict[str, int] = Field(default_factory=dict, sa_type=JSON)
+    tag_cadences: dict[str, int] = Field(default_factory=empty_dict, sa_type=JSON)
     # How prepared messages address people in French unless a person says otherwise.
     address_as: str = Field(default="vous", max_length=4)
 
