@@ -7,6 +7,7 @@ from typing import Annotated, Any
 from fastapi import Query, Request, Response, status
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, SQLModel
 from starlette.concurrency import run_in_threadpool
 
@@ -222,7 +223,17 @@ def put_contact(
 ) -> ContactPublic:
     """Create or update a person under the client's id (offline capture); replaying changes
     nothing. Fields left out stay as they are; `event_id` records where they were met."""
-    contact, created = contacts.put_contact(session, owner=user, contact_id=contact_id, data=body)
+    try:
+        contact, created = contacts.put_contact(
+            session, owner=user, contact_id=contact_id, data=body
+        )
+    except IntegrityError:
+        # The same capture sent twice at once (two tabs flushing one outbox): the other copy
+        # created the person between our lookup and our INSERT. Replayed, it is an update.
+        session.rollback()
+        contact, created = contacts.put_contact(
+            session, owner=user, contact_id=contact_id, data=body
+        )
     response.status_code = status.HTTP_201_CREATED if created else status.HTTP_200_OK
     # Someone just created and met nowhere has no meeting to read: no query for it.
     return to_public(session, user, contact, full=not created or body.event_id is not None)

@@ -3,11 +3,15 @@
 import base64
 import io
 import uuid
+from typing import Any
 
+import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from PIL import Image
+from sqlmodel import Session
 
+from app.contacts.models import Contact
 from tests.helpers import assert_isolated, text_of
 
 
@@ -32,6 +36,33 @@ def new_event(client: TestClient, name: str = "Salon des Entrepreneurs 2027") ->
     )
     assert response.status_code == 201, response.text
     return str(response.json()["id"])
+
+
+def test_the_same_capture_sent_twice_at_once_is_one_person_and_no_error(
+    alice: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two tabs flushing one outbox can send a capture twice at the same moment: the second
+    request looks the id up before the first commits, then meets its row at the INSERT."""
+    event_id = new_event(alice)
+    person_id = uuid.UUID(str(uuid.uuid4()))
+    body = {"full_name": "Hélène Dupont", "hook": "vélos cargo", "event_id": event_id}
+    assert alice.put(f"/api/v1/contacts/{person_id}", json=body).status_code == 201
+    real_get = Session.get
+    missed: list[bool] = []
+
+    def get_before_the_other_commits(self: Session, entity: Any, ident: Any, **kwargs: Any) -> Any:
+        if entity is Contact and ident == person_id and not missed:
+            missed.append(True)
+            return None  # what the second request saw while the first was not committed yet
+        return real_get(self, entity, ident, **kwargs)
+
+    monkeypatch.setattr(Session, "get", get_before_the_other_commits)
+    second = alice.put(f"/api/v1/contacts/{person_id}", json=body)
+    assert missed == [True]
+    assert second.status_code == 200, second.text
+    monkeypatch.undo()
+    assert [p["id"] for p in alice.get("/api/v1/contacts").json()["items"]] == [str(person_id)]
+    assert len(alice.get(f"/api/v1/contacts/{person_id}").json()["meetings"]) == 1
 
 
 def test_capture_replayed_put_creates_one_person(alice: TestClient) -> None:
