@@ -16,6 +16,7 @@ from app import models  # noqa: F401 - registers every table on the metadata
 from app.accounts import api as accounts_api
 from app.accounts import pages as accounts_pages
 from app.accounts.deps import get_current_user
+from app.accounts.recent import RecentUsers
 from app.calendar import api as calendar_api
 from app.calendar import pages as calendar_pages
 from app.card import api as card_api
@@ -76,6 +77,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.engine = make_engine(settings.sqlalchemy_url)
+    app.state.recent_users = RecentUsers(app.state.engine)
     app.state.wiring = wiring()
 
     install_error_handlers(app)

@@ -6,7 +6,7 @@ from datetime import timedelta
 from functools import cache
 from zoneinfo import available_timezones
 
-from sqlalchemy import Executable, delete, func, update
+from sqlalchemy import Executable, bindparam, delete, func, update
 from sqlmodel import Session, col, select
 
 from app.accounts.models import AccessToken, AuthSession, LoginFailure, User
@@ -250,19 +250,16 @@ def start_session(session: Session, *, user: User, days: int, user_agent: str = 
 def resume_session(session: Session, *, token: str, days: int) -> tuple[User | None, bool]:
     """The user of a live session, and whether its expiry slid forward (a phone stays signed in)."""
     digest = token_digest(token)
-    found = session.exec(
-        select(AuthSession, User).join(User, col(User.id) == AuthSession.user_id)
-        .where(col(AuthSession.id) == digest)
-    ).first()  # fmt: skip
+    found = session.exec(_SESSION_USER, params={"digest": digest}).first()
     now = utcnow()
     if found is None:
         return None, False
-    auth, user = found
+    expires_at, last_seen_at, user = found
     row = col(AuthSession.id) == digest
-    if auth.expires_at <= now:
+    if expires_at <= now:
         _write_apart(session, delete(AuthSession).where(row))
         return None, False
-    renewed = now - auth.last_seen_at > RENEW_AFTER
+    renewed = now - last_seen_at > RENEW_AFTER
     if renewed:
         _write_apart(
             session,
@@ -360,21 +357,31 @@ def revoke_token(session: Session, *, user: User, token_id: uuid.UUID) -> None:
     session.delete(token)
 
 
+# Built once (their cache keys computed once): one of them runs before every request.
+_TOKEN_USER = (
+    select(AccessToken.id, AccessToken.last_used_at, User)
+    .join(User, col(User.id) == AccessToken.user_id)
+    .where(col(AccessToken.token_hash) == bindparam("digest"))
+)
+_SESSION_USER = (
+    select(AuthSession.expires_at, AuthSession.last_seen_at, User)
+    .join(User, col(User.id) == AuthSession.user_id)
+    .where(col(AuthSession.id) == bindparam("digest"))
+)
+
+
 def user_for_token(session: Session, *, secret: str) -> User | None:
     """The user a bearer token belongs to, recording its use."""
     # One query for the token and its user: this runs before every API request.
-    found = session.exec(
-        select(AccessToken, User).join(User, col(User.id) == AccessToken.user_id)
-        .where(AccessToken.token_hash == token_digest(secret))
-    ).first()  # fmt: skip
+    found = session.exec(_TOKEN_USER, params={"digest": token_digest(secret)}).first()
     if found is None:
         return None
-    token, user = found
+    token_id, last_used_at, user = found
     now = utcnow()
-    if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=1):
+    if last_used_at is None or now - last_used_at > timedelta(minutes=1):
         _write_apart(
             session,
-            update(AccessToken).where(col(AccessToken.id) == token.id).values(last_used_at=now),
+            update(AccessToken).where(col(AccessToken.id) == token_id).values(last_used_at=now),
         )
     return user
 

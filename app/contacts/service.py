@@ -15,9 +15,10 @@ from urllib.parse import urlsplit
 
 from email_validator import EmailNotValidError, validate_email
 from PIL import Image, ImageOps, UnidentifiedImageError
-from sqlalchemy import Engine, delete, func, inspect, or_, tuple_, update
+from sqlalchemy import Engine, bindparam, delete, func, insert, inspect, or_, tuple_, update
 from sqlalchemy import column as sa_column
 from sqlalchemy import table as sa_table
+from sqlalchemy.orm import make_transient_to_detached
 from sqlmodel import Session, col, select
 
 from app.accounts.models import User
@@ -90,13 +91,40 @@ def sort_name_for(contact: Contact) -> str:
     return fold(display_name(contact)).strip()[:200] or "\uffff"
 
 
-def _reindex(session: Session, contact: Contact, *, fresh: bool = False) -> None:
-    if not fresh:  # a person just created has no terms yet
-        session.exec(delete(ContactTerm).where(col(ContactTerm.contact_id) == contact.id))  # type: ignore[call-overload]
+def _reindex(session: Session, contact: Contact) -> None:
+    session.exec(delete(ContactTerm).where(col(ContactTerm.contact_id) == contact.id))  # type: ignore[call-overload]
     session.add_all(
         ContactTerm(owner_id=contact.owner_id, term=term, contact_id=contact.id)
         for term in terms_for(contact)
     )
+
+
+# Built once: a statement's cache key is then computed once, not on every capture.
+_CONTACT_BY_ID = select(Contact).where(col(Contact.id) == bindparam("contact_id"))
+_INSERT_CONTACT = insert(Contact)
+_INSERT_TERMS = insert(ContactTerm)
+_CONTACT_COLUMNS = tuple(column.key for column in Contact.__table__.columns)  # type: ignore[attr-defined]
+
+
+def _lookup(session: Session, contact_id: uuid.UUID) -> Contact | None:
+    return session.exec(_CONTACT_BY_ID, params={"contact_id": contact_id}).first()
+
+
+def _insert_new(session: Session, contact: Contact) -> None:
+    """Write a new, complete person and their search terms in two INSERTs, past the unit of
+    work (a capture is the hot write at a salon); the person then joins the session as if read,
+    so that a photo or a meeting added next is an ordinary update."""
+    connection = session.connection()
+    connection.execute(_INSERT_CONTACT, [{key: getattr(contact, key) for key in _CONTACT_COLUMNS}])
+    owner_id, contact_id = contact.owner_id, contact.id
+    terms = [
+        {"owner_id": owner_id, "term": term, "contact_id": contact_id}
+        for term in terms_for(contact)
+    ]
+    if terms:
+        connection.execute(_INSERT_TERMS, terms)
+    make_transient_to_detached(contact)
+    session.add(contact)
 
 
 def reindex(session: Session, contact: Contact) -> None:
@@ -237,7 +265,7 @@ def put_contact(
     there (once per event). Another user's id is refused as not found.
     """
     now = now or utcnow()
-    existing = session.get(Contact, contact_id)
+    existing = _lookup(session, contact_id)
     if existing is not None and existing.owner_id != owner.id:
         raise NotFound()
     if existing is None and not create:
@@ -246,7 +274,10 @@ def put_contact(
     photo = decode_data_url(data.photo) if data.photo else None
     event = _event_of(session, owner, data.event_id) if data.event_id else None
     created = existing is None
-    contact = existing or Contact(id=contact_id, owner_id=owner.id, created_at=now, recent_at=now)
+    # Every field given: a default factory costs a signature inspection per call in pydantic.
+    contact = existing or Contact(
+        id=contact_id, owner_id=owner.id, tags=[], created_at=now, recent_at=now, updated_at=now
+    )
     before = {name: getattr(contact, name) for name in (*TEXT_FIELDS, *OTHER_FIELDS)}
     for name, value in changes.items():
         setattr(contact, name, value)
@@ -258,13 +289,11 @@ def put_contact(
     if created or after != before:
         contact.updated_at = now
     if created or {"tags", "cadence_days"} & changes.keys():
-        refresh_touch(session, contact=contact)
+        _set_touch_due(session, contact)
     if created:
-        # Complete before its INSERT (no UPDATE after it), and flushed before its search terms.
-        session.add(contact)
-        session.flush()
-    if created or after != before:
-        _reindex(session, contact, fresh=created)
+        _insert_new(session, contact)
+    elif after != before:
+        _reindex(session, contact)
         session.add(contact)
     if photo is not None:
         set_photo(session, owner=owner, contact=contact, data=photo)
@@ -650,10 +679,16 @@ def refresh_touch(
     """Keep `touch_due_on` = last touch (meeting, interaction, done give) + cadence."""
     # The profile's defaults only count for a person with tags or met at an event and no cadence
     # of their own: a fresh capture needs no query for them.
+    _set_touch_due(session, contact, profile)
+    session.add(contact)
+
+
+def _set_touch_due(
+    session: Session, contact: Contact, profile: NetworkProfile | None = None
+) -> None:
     if profile is None and contact.cadence_days is None and (contact.tags or contact.last_met_at):
         profile = network.profile_of(session, user_id=contact.owner_id)
     set_touch_due(contact, profile)
-    session.add(contact)
 
 
 def set_touch_due(contact: Contact, profile: NetworkProfile | None) -> None:

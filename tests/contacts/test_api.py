@@ -11,7 +11,7 @@ from fastapi.testclient import TestClient
 from PIL import Image
 from sqlmodel import Session
 
-from app.contacts.models import Contact
+from app.contacts import service as contacts_service
 from tests.helpers import assert_isolated, text_of
 
 
@@ -47,16 +47,16 @@ def test_the_same_capture_sent_twice_at_once_is_one_person_and_no_error(
     person_id = uuid.UUID(str(uuid.uuid4()))
     body = {"full_name": "Hélène Dupont", "hook": "vélos cargo", "event_id": event_id}
     assert alice.put(f"/api/v1/contacts/{person_id}", json=body).status_code == 201
-    real_get = Session.get
+    real_lookup = contacts_service._lookup
     missed: list[bool] = []
 
-    def get_before_the_other_commits(self: Session, entity: Any, ident: Any, **kwargs: Any) -> Any:
-        if entity is Contact and ident == person_id and not missed:
+    def lookup_before_the_other_commits(session: Session, contact_id: uuid.UUID) -> Any:
+        if contact_id == person_id and not missed:
             missed.append(True)
             return None  # what the second request saw while the first was not committed yet
-        return real_get(self, entity, ident, **kwargs)
+        return real_lookup(session, contact_id)
 
-    monkeypatch.setattr(Session, "get", get_before_the_other_commits)
+    monkeypatch.setattr(contacts_service, "_lookup", lookup_before_the_other_commits)
     second = alice.put(f"/api/v1/contacts/{person_id}", json=body)
     assert missed == [True]
     assert second.status_code == 200, second.text
