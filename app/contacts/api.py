@@ -32,6 +32,7 @@ from app.db import SessionDep, committing_router
 from app.errors import Invalid
 from app.events import service as events
 from app.web.i18n import lazy_gettext
+from app.web.responses import json_response
 
 router = committing_router(prefix="/api/v1", tags=["people"])
 
@@ -75,14 +76,15 @@ def list_contacts(
     sort: Annotated[str, Query(pattern="^(recent|name)$")] = "recent",
     cursor: Annotated[str | None, Query(max_length=500)] = None,
     limit: Annotated[int, Query(ge=1, le=contacts.PAGE_MAX)] = contacts.PAGE_SIZE,
-) -> ContactPage:
+) -> Response:
     """The user's people, a page at a time: search (case and accents ignored), filter by event
     or tag, sort by last met or by name; pass `next_cursor` back as `cursor` for the next page."""
     query = contacts.PeopleQuery(
         q=q, event_id=event_id, tag=tag, sort=sort, cursor=cursor, limit=limit
     )
     found, next_cursor = contacts.list_contacts(session, owner=user, query=query)
-    return ContactPage(items=[to_public(session, user, c) for c in found], next_cursor=next_cursor)
+    items = [to_public(session, user, c) for c in found]
+    return json_response(ContactPage(items=items, next_cursor=next_cursor))
 
 
 @router.get("/contacts/matches", response_model=list[MatchPublic])
@@ -93,21 +95,21 @@ def likely_matches(
     email: Annotated[str, Query(max_length=254)] = "",
     company: Annotated[str, Query(max_length=200)] = "",
     exclude: uuid.UUID | None = None,
-) -> list[MatchPublic]:
+) -> Response:
     """People already known who may be the one being captured (same e-mail, or similar name)."""
     matches = contacts.find_matches(
         session, owner=user, full_name=full_name, email=email, company=company, exclude=exclude
     )
-    return [
+    return json_response([
         MatchPublic(
             id=m.contact.id,
             full_name=m.contact.full_name,
             company=m.contact.company,
             email=m.contact.email,
             reason=m.reason,
-        )  # fmt: skip
+        )
         for m in matches
-    ]
+    ])  # fmt: skip
 
 
 @router.get("/contacts/choices", response_model=list[PersonChoice])
@@ -219,8 +221,7 @@ def put_contact(
     user: CurrentUser,
     contact_id: uuid.UUID,
     body: ContactWrite,
-    response: Response,
-) -> ContactPublic:
+) -> Response:
     """Create or update a person under the client's id (offline capture); replaying changes
     nothing. Fields left out stay as they are; `event_id` records where they were met."""
     try:
@@ -234,16 +235,18 @@ def put_contact(
         contact, created = contacts.put_contact(
             session, owner=user, contact_id=contact_id, data=body
         )
-    response.status_code = status.HTTP_201_CREATED if created else status.HTTP_200_OK
     # Someone just created and met nowhere has no meeting to read: no query for it.
-    return to_public(session, user, contact, full=not created or body.event_id is not None)
+    public = to_public(session, user, contact, full=not created or body.event_id is not None)
+    return json_response(
+        public, status_code=status.HTTP_201_CREATED if created else status.HTTP_200_OK
+    )
 
 
 @router.get("/contacts/{contact_id}", response_model=ContactPublic)
-def read_contact(session: SessionDep, user: CurrentUser, contact_id: uuid.UUID) -> ContactPublic:
+def read_contact(session: SessionDep, user: CurrentUser, contact_id: uuid.UUID) -> Response:
     """One person, with where and when they were met."""
     contact = contacts.get_contact(session, owner=user, contact_id=contact_id)
-    return to_public(session, user, contact, full=True)
+    return json_response(to_public(session, user, contact, full=True))
 
 
 @router.patch("/contacts/{contact_id}", response_model=ContactPublic)
