@@ -2,12 +2,15 @@
 
 import re
 from pathlib import Path
+from typing import Any
 
+import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from app.config import Settings
 from app.main import create_app
+from app.pwa import routes as pwa_routes
 from tests.helpers import create_user, sign_in
 
 
@@ -76,6 +79,32 @@ def test_healthz_is_503_when_the_database_does_not_answer(tmp_path: Path) -> Non
         response = client.get("/healthz")
     assert response.status_code == 503
     assert response.json() == {"status": "unavailable"}
+
+
+def test_healthz_asks_the_database_once_a_second_at_most_and_keeps_no_failure(
+    app: FastAPI, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    asked: list[bool] = []
+    answers = [True]
+
+    def database_answers(_engine: Any) -> bool:
+        asked.append(True)
+        return answers[0]
+
+    now = [1000.0]
+    monkeypatch.setattr(pwa_routes, "database_answers", database_answers)
+    monkeypatch.setattr("app.pwa.routes.time.monotonic", lambda: now[0])
+    with TestClient(app) as client:
+        assert [client.get("/healthz").status_code for _ in range(5)] == [200] * 5
+        assert len(asked) == 1
+        answers[0] = False
+        now[0] += pwa_routes.HEALTH_TTL
+        assert client.get("/healthz").status_code == 503
+        assert client.get("/healthz").status_code == 503  # asked again: a failure is not kept
+        assert len(asked) == 3
+        answers[0] = True
+        assert client.get("/healthz").status_code == 200
+        assert len(asked) == 4
 
 
 def test_api_docs_are_served_by_the_app_itself(client: TestClient) -> None:
