@@ -28,8 +28,10 @@ from sqlmodel import Session
 
 from app import models  # noqa: F401 - every table
 from app.accounts import service as accounts
+from app.accounts.models import User
 from app.calendar import ical
 from app.calendar import service as calendar
+from app.calendar.models import CalendarFeed
 from app.config import Settings
 from app.contacts.models import Contact
 from app.db import make_engine, migrate
@@ -45,7 +47,7 @@ SECRET = "bench-secret-" + "x" * 40
 SOURCES = wiring().calendar_sources
 
 
-def fill(session: Session, count: int, gives: int) -> tuple[calendar.CalendarFeed, str]:
+def fill(session: Session, count: int, gives: int) -> tuple[CalendarFeed, str]:
     """An account with `count` events over six years, a few all-day, some long descriptions, and
     `gives` planned gives for 500 people, due over the next two years."""
     user = accounts.create_user(
@@ -193,9 +195,10 @@ def main() -> None:
             if run == 1:
                 ical.clear_cache()
             with Session(engine, expire_on_commit=False) as session:
-                feed = session.get(calendar.CalendarFeed, feed.user_id)
-                assert feed is not None
-                user = session.get(accounts.User, feed.user_id)
+                found = session.get(CalendarFeed, feed.user_id)
+                assert found is not None
+                feed = found
+                user = session.get(User, feed.user_id)
                 assert user is not None
                 version = calendar.feed_version(session, feed=feed, user=user, sources=SOURCES)
                 started = time.perf_counter()

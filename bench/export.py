@@ -23,13 +23,11 @@ from PIL import Image
 from sqlalchemy import insert
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-from people import create_owner, database, people  # the same realistic people
 
 from app.config import Settings
 from app.contacts.models import Contact, ContactPhoto
 from app.db import make_engine, migrate
+from bench.people import create_owner, database, people  # the same realistic people
 
 
 def _photo() -> bytes:

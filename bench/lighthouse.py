@@ -24,9 +24,9 @@ from pathlib import Path
 import httpx
 from playwright.sync_api import expect, sync_playwright
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from capture import CHROMIUM, cli, free_port
+from bench.capture import CHROMIUM, cli, free_port
 
 FLAGS = "--headless=new --no-sandbox --disable-gpu --no-first-run --disable-background-networking"
 

@@ -266,9 +266,8 @@ class _Import(threading.Thread):
 def _people(url: str) -> int:
     engine = create_engine(url)
     with engine.connect() as connection:
-        count: int = connection.execute(
-            select(func.count()).select_from(Contact.__table__)
-        ).scalar_one()  # type: ignore[attr-defined]
+        table = Contact.__table__  # type: ignore[attr-defined]
+        count: int = connection.execute(select(func.count()).select_from(table)).scalar_one()
     engine.dispose()
     return count
 

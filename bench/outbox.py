@@ -21,9 +21,9 @@ from pathlib import Path
 import httpx
 from playwright.sync_api import expect, sync_playwright
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from capture import CHROMIUM, cli, free_port
+from bench.capture import CHROMIUM, cli, free_port
 
 QUEUE = """async (count) => {
   const outbox = await import("/static/js/outbox.js");
@@ -65,7 +65,8 @@ def main() -> None:
                     time.sleep(0.1)
             seconds = run(url, password, args.captures)
             client = httpx.Client(base_url=url, headers={"Authorization": f"Bearer {token}"})
-            names, cursor = set(), None
+            names: set[str] = set()
+            cursor = None
             while True:
                 page = client.get("/api/v1/contacts", params={"limit": 200, "cursor": cursor})
                 body = page.json()

@@ -45,6 +45,7 @@ from app.contacts.models import Contact, ContactTerm, Meeting
 from app.db import make_engine, migrate
 from app.events.models import Event
 from app.gives.models import Give
+from app.text import fold
 
 # --- realistic people ------------------------------------------------------------------------
 
@@ -177,9 +178,9 @@ def people(rng: random.Random, n: int, owner_id: uuid.UUID) -> Iterator[dict[str
         company = rng.choice(companies) if rng.random() < 0.8 else None
         email = None
         if rng.random() < 0.6:
-            local = service.fold(f"{first}.{last}").replace(" ", "").replace("'", "")
+            local = fold(f"{first}.{last}").replace(" ", "").replace("'", "")
             email = f"{local}{index}@{(company or 'gmail').split()[-1].lower()}.example"
-            email = service.fold(email)
+            email = fold(email)
         notes = None
         if rng.random() < 0.7 or index in rare:
             notes = " ".join(rng.choices(NOTE_WORDS, k=rng.randint(4, 25))).capitalize() + "."
@@ -238,7 +239,7 @@ def _chunks(rows: list[dict[str, Any]], size: int = 20_000) -> Iterator[list[dic
 
 def fill(engine: Engine, owner: User, n: int, rng: random.Random, events: int) -> dict[str, Any]:
     """N people for `owner`, met at `events` events, with the terms the app itself would index."""
-    event_rows = []
+    event_rows: list[dict[str, Any]] = []
     for index in range(events):
         starts = NOW - timedelta(days=int(1000 * (index + 0.5) / events))
         event_rows.append(
@@ -281,12 +282,12 @@ def fill(engine: Engine, owner: User, n: int, rng: random.Random, events: int) -
                 row["last_met_at"] = met_at
             row["recent_at"] = max(row["recent_at"], met_at)
     today_rows = today_rows_for(rng, owner, contacts)
-    terms = []
+    terms: list[dict[str, object]] = []
     for row in contacts:
         # A touch due half a year after the last meeting (or the capture), as `refresh_touch` does.
         row["touch_due_on"] = ((row["last_met_at"] or row["created_at"]) + timedelta(180)).date()
         view = SimpleNamespace(**row)
-        row["sort_name"] = service._sort_name(view)  # as put_contact does
+        row["sort_name"] = service.sort_name_for(view)  # type: ignore[arg-type]  # as put_contact does
         terms.extend(
             {"owner_id": owner.id, "term": term, "contact_id": row["id"]}
             for term in service.terms_for(view)  # type: ignore[arg-type]
