@@ -56,10 +56,16 @@ class FingerprintedStatic(StaticFiles):
 
 
 @asynccontextmanager
-async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
-    """As the server starts: sync routes share as many threads as the pool has connections."""
+async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    """As the server starts: sync routes share as many threads as the pool has connections, and
+    the other processes' changes to accounts are heard (`RecentUsers.listen`)."""
     anyio.to_thread.current_default_thread_limiter().total_tokens = WORKER_THREADS
-    yield
+    listener = app.state.accounts_listener = app.state.recent_users.listen()
+    try:
+        yield
+    finally:
+        if listener is not None:
+            listener.stop()
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:

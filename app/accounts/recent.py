@@ -4,14 +4,22 @@ Every request needs its user. Read from the database each time, that is a thread
 connection and a query: a fifth of what a capture costs. An entry is kept `TTL` seconds at most,
 and all are dropped as soon as this process writes to the accounts, tokens or sessions tables
 (a sign-out, a revoked token, a changed password or profile, a deleted account), on execution
-and again at the commit. Another process (a second worker, the command line) can lag by `TTL`
-at most: a token revoked there keeps working here for up to one second.
+and again at the commit.
+
+Another process (a second worker, the command line) writes the same tables: on PostgreSQL their
+triggers announce each commit that changed them on `CHANNEL` (migration 0017), and a running
+server listens (`listen`, started by the app's lifespan), so that every process drops its
+entries within milliseconds. On SQLite, or while the listener is reconnecting, another process
+can lag by `TTL` at most: a token revoked there keeps working here for up to one second.
 """
 
-import time
+import threading
+import weakref
 from dataclasses import dataclass
+from time import monotonic
 from typing import Any
 
+import psycopg
 from sqlalchemy import Engine, event
 from sqlalchemy.orm import make_transient_to_detached
 
@@ -23,6 +31,7 @@ MAX_ENTRIES = 4096
 WATCHED = ("user_account", "access_token", "auth_session")
 _WRITES = ("INSERT", "UPDATE", "DELETE")
 _COLUMNS = tuple(column.key for column in User.__table__.columns)  # type: ignore[attr-defined]
+CHANNEL = "givefirst_accounts"
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,6 +52,7 @@ class RecentUsers:
     """The short-lived cache of one engine's users, by credential."""
 
     def __init__(self, engine: Engine) -> None:
+        self._engine = engine
         self._entries: dict[str, Recent] = {}
         self._generation = 0
         event.listen(engine, "after_cursor_execute", self._after_execute)
@@ -56,7 +66,7 @@ class RecentUsers:
     def get(self, key: str) -> Recent | None:
         """The entry of a credential (`key`: its kind and digest), if read less than TTL ago."""
         found = self._entries.get(key)
-        if found is None or found.expires <= time.monotonic():
+        if found is None or found.expires <= monotonic():
             return None
         return found
 
@@ -66,7 +76,7 @@ class RecentUsers:
         if len(self._entries) >= MAX_ENTRIES:
             self._entries.clear()
         values = {key: getattr(user, key) for key in _COLUMNS}
-        self._entries[key] = Recent(values, time.monotonic() + TTL)
+        self._entries[key] = Recent(values, monotonic() + TTL)
 
     def forget_all(self) -> None:
         self._generation += 1
@@ -85,3 +95,52 @@ class RecentUsers:
 
     def _after_rollback(self, conn: Any) -> None:
         conn.info.pop("accounts_written", None)
+
+    def listen(self) -> "Listener | None":
+        """On PostgreSQL, start hearing the other processes' changes (None on SQLite)."""
+        if self._engine.dialect.name != "postgresql":
+            return None
+        listener = Listener(self._engine, weakref.WeakMethod(self.forget_all))
+        listener.start()
+        return listener
+
+
+class Listener(threading.Thread):
+    """A connection of its own that LISTENs on `CHANNEL` and drops the entries at each
+    notification, and when it (re)connects: what was missed meanwhile is dropped too."""
+
+    def __init__(self, engine: Engine, forget: "weakref.WeakMethod[Any]") -> None:
+        super().__init__(name="givefirst-accounts-listener", daemon=True)
+        self._args, self._kwargs = engine.dialect.create_connect_args(engine.url)
+        self._forget = forget
+        self._stopping = threading.Event()
+        self.listening = threading.Event()
+
+    def run(self) -> None:
+        while not self._stopping.is_set():
+            try:
+                with psycopg.connect(
+                    *self._args, **self._kwargs, autocommit=True, connect_timeout=5
+                ) as connection:
+                    connection.execute(f"LISTEN {CHANNEL}")
+                    self._heard()
+                    self.listening.set()
+                    while not self._stopping.is_set():
+                        for _notification in connection.notifies(timeout=0.5):
+                            self._heard()
+            except psycopg.Error:
+                pass  # the database went away: the TTL stands until it is back
+            self.listening.clear()
+            self._heard()
+            self._stopping.wait(1.0)
+
+    def _heard(self) -> None:
+        forget = self._forget()
+        if forget is None:
+            self._stopping.set()  # the cache is gone with its app
+        else:
+            forget()
+
+    def stop(self) -> None:
+        self._stopping.set()
+        self.join(timeout=5)

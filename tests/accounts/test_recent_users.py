@@ -2,6 +2,7 @@
 past a change made by this process, and never shared between two requests."""
 
 import threading
+import time
 import uuid
 from collections.abc import Iterator
 
@@ -69,12 +70,13 @@ def test_a_write_to_the_accounts_by_any_statement_drops_what_is_kept(
 def test_another_process_lags_by_the_ttl_at_most(
     app: FastAPI, second_worker: FastAPI, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """Without a listener (SQLite, or PostgreSQL while it reconnects): the TTL bounds the lag."""
     create_user(app, "carla@example.org", "Carla")
     secret = _token(app, "carla@example.org")
     here = TestClient(app, headers={"Authorization": f"Bearer {secret}"})
     there = TestClient(second_worker, headers={"Authorization": f"Bearer {secret}"})
     now = [1000.0]
-    monkeypatch.setattr("app.accounts.recent.time.monotonic", lambda: now[0])
+    monkeypatch.setattr(recent, "monotonic", lambda: now[0])
     # The first use records the token's last use, a write: what was read with it is not kept.
     assert there.get("/api/v1/me").status_code == 200
     assert there.get("/api/v1/me").status_code == 200  # the other process now keeps Carla
@@ -130,3 +132,37 @@ def test_each_request_gets_its_own_copy_of_the_user(app: FastAPI) -> None:
     assert errors == []
     with Session(app.state.engine) as session:
         assert session.get(User, eve.id).display_name in {"A", "B"}  # type: ignore[union-attr]
+
+
+def test_on_postgresql_another_process_hears_a_revoked_token_at_once(
+    app: FastAPI, second_worker: FastAPI, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The accounts tables' triggers announce each change (migration 0017); a running server
+    listens. The clock is stopped: only the announcement can drop what the other process keeps."""
+    if app.state.engine.dialect.name != "postgresql":
+        pytest.skip("SQLite has no NOTIFY: there, the TTL bounds the lag")
+    create_user(app, "fanny@example.org", "Fanny")
+    secret = _token(app, "fanny@example.org")
+    here = TestClient(app, headers={"Authorization": f"Bearer {secret}"})
+    monkeypatch.setattr(recent, "monotonic", lambda: 1000.0)
+    with TestClient(second_worker, headers={"Authorization": f"Bearer {secret}"}) as there:
+        assert second_worker.state.accounts_listener.listening.wait(10)
+        assert there.get("/api/v1/me").status_code == 200  # records the token's use
+        assert there.get("/api/v1/me").status_code == 200  # kept
+        tokens = here.get("/api/v1/tokens").json()
+        assert here.delete(f"/api/v1/tokens/{tokens[0]['id']}").status_code == 204
+        deadline = time.perf_counter() + 5
+        while there.get("/api/v1/me").status_code == 200:
+            assert time.perf_counter() < deadline, "the other process never heard of it"
+            time.sleep(0.02)
+    assert not second_worker.state.accounts_listener.is_alive()  # stopped with the server
+
+
+def test_the_listener_stops_with_its_server(app: FastAPI) -> None:
+    with TestClient(app):
+        listener = app.state.accounts_listener
+        if listener is None:
+            assert app.state.engine.dialect.name == "sqlite"
+            return
+        assert listener.listening.wait(10)
+    assert not listener.is_alive()
