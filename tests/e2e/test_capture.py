@@ -581,11 +581,13 @@ def test_the_outbox_lists_what_waits_by_name_with_its_state(
         "Votre session a pris fin.", timeout=15000
     )
     expect(items.first).to_contain_text("attend votre connexion", timeout=15000)
-    page.context.unroute("**/api/v1/**")
 
-    # Sending: held on the way, then sent.
+    # Sending: held on the way, then sent. The hold is in place before the 401s
+    # end (the later route runs first), so a retry the outbox schedules on its own
+    # cannot slip a capture through in between.
     held: list[Route] = []
     page.context.route("**/api/v1/contacts/*", lambda route: held.append(route))
+    page.context.unroute("**/api/v1/**")
     page.get_by_role("button", name="Synchroniser", exact=True).click()
     expect(items.filter(has_text="Ana Lopes")).to_contain_text("envoi en cours…", timeout=15000)
     for route in held:
