@@ -24,6 +24,7 @@ from sqlalchemy import Engine, event
 from sqlalchemy.orm import make_transient_to_detached
 
 from app.accounts.models import User
+from app.db import built
 
 TTL = 1.0
 MAX_ENTRIES = 4096
@@ -43,7 +44,7 @@ class Recent:
 
     def user(self) -> User:
         """A fresh copy, as if read from the database: a request may add it to its session."""
-        user = User(**self.values)
+        user = built(User, self.values)
         make_transient_to_detached(user)
         return user
 

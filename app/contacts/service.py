@@ -15,7 +15,18 @@ from urllib.parse import urlsplit
 
 from email_validator import EmailNotValidError, validate_email
 from PIL import Image, ImageOps, UnidentifiedImageError
-from sqlalchemy import Engine, bindparam, delete, func, insert, inspect, or_, tuple_, update
+from sqlalchemy import (
+    Engine,
+    bindparam,
+    delete,
+    func,
+    insert,
+    inspect,
+    literal,
+    or_,
+    tuple_,
+    update,
+)
 from sqlalchemy import column as sa_column
 from sqlalchemy import table as sa_table
 from sqlalchemy.orm import make_transient_to_detached
@@ -36,7 +47,7 @@ from app.contacts.models import (
     WantToMeet,
     clean_tags,
 )
-from app.db import utcnow
+from app.db import built, utcnow
 from app.errors import Invalid, NotFound
 from app.events.models import Event
 from app.network import service as network
@@ -101,12 +112,34 @@ def _reindex(session: Session, contact: Contact) -> None:
 
 # Built once: a statement's cache key is then computed once, not on every capture.
 _CONTACT_BY_ID = select(Contact).where(col(Contact.id) == bindparam("contact_id"))
+_ID_TAKEN = select(literal(1)).where(col(Contact.id) == bindparam("contact_id"))
 _INSERT_CONTACT = insert(Contact)
 _INSERT_TERMS = insert(ContactTerm)
 _CONTACT_COLUMNS = tuple(column.key for column in Contact.__table__.columns)  # type: ignore[attr-defined]
 
 
+# What a new person holds before a body sets anything: each field's plain default; those with
+# a factory (the id, the tags, the instants) are given by `new_contact`.
+_CONTACT_DEFAULTS = {
+    name: field.default
+    for name, field in Contact.model_fields.items()
+    if field.default_factory is None and not field.is_required()
+}
+
+
+def new_contact(contact_id: uuid.UUID, owner_id: uuid.UUID, now: datetime) -> Contact:
+    """A new person with nothing set yet (`app.db.built`: a capture is the hot write)."""
+    return built(
+        Contact,
+        {**_CONTACT_DEFAULTS, "id": contact_id, "owner_id": owner_id, "tags": [],
+         "created_at": now, "recent_at": now, "updated_at": now},
+    )  # fmt: skip
+
+
 def _lookup(session: Session, contact_id: uuid.UUID) -> Contact | None:
+    # Most PUTs create: a Core query answers "nobody yet" at a quarter of an ORM load's cost.
+    if session.connection().execute(_ID_TAKEN, {"contact_id": contact_id}).first() is None:
+        return None
     return session.exec(_CONTACT_BY_ID, params={"contact_id": contact_id}).first()
 
 
@@ -274,10 +307,7 @@ def put_contact(
     photo = decode_data_url(data.photo) if data.photo else None
     event = _event_of(session, owner, data.event_id) if data.event_id else None
     created = existing is None
-    # Every field given: a default factory costs a signature inspection per call in pydantic.
-    contact = existing or Contact(
-        id=contact_id, owner_id=owner.id, tags=[], created_at=now, recent_at=now, updated_at=now
-    )
+    contact = existing or new_contact(contact_id, owner.id, now)
     before = {name: getattr(contact, name) for name in (*TEXT_FIELDS, *OTHER_FIELDS)}
     for name, value in changes.items():
         setattr(contact, name, value)

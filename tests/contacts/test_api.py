@@ -3,15 +3,18 @@
 import base64
 import io
 import uuid
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from PIL import Image
+from sqlalchemy import inspect
 from sqlmodel import Session
 
 from app.contacts import service as contacts_service
+from app.contacts.models import Contact
 from tests.helpers import assert_isolated, text_of
 
 
@@ -338,3 +341,16 @@ def test_a_capture_ticks_off_a_want_to_meet_entry_and_carries_the_reason(
     )
     assert refused.status_code == 422
     assert refused.json()["field"] == "want_to_meet_id"
+
+
+def test_a_new_person_is_built_as_the_model_builds_one() -> None:
+    # contacts.service.new_contact skips SQLModel's __init__ for speed: it must hold exactly
+    # what the model's own constructor gives, whatever field is added to the model later.
+    now = datetime(2026, 12, 6, 9, 30, tzinfo=UTC)
+    person, owner = uuid.uuid4(), uuid.uuid4()
+    fast = contacts_service.new_contact(person, owner, now)
+    model = Contact(id=person, owner_id=owner, created_at=now, recent_at=now, updated_at=now)
+    assert fast.model_dump() == model.model_dump()
+    assert inspect(fast).transient
+    fast.tags.append("salon")
+    assert contacts_service.new_contact(person, owner, now).tags == []  # a list of its own

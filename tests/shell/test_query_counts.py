@@ -112,9 +112,15 @@ def test_a_capture_is_written_in_one_insert_and_asks_no_profile(
     assert not [s for s in statements if s.lstrip().upper().startswith("DELETE FROM CONTACT_TERM")]
     assert not [s for s in statements if "network_profile" in s.lower()]
     assert written.count("INSERT") == 2, statements  # the person, then their search terms
-    # Whether the id is taken; who is signed in was read a moment ago (the warm-up: see
-    # app/accounts/recent.py), and there is no meeting to read.
-    reads = [s for s in statements if s.lstrip().upper().startswith("SELECT")]
+    # Whether the id is taken, and there is no meeting to read. Who is signed in is left out:
+    # usually read a moment ago (the warm-up), it is read again when that second has passed on
+    # a slow machine or a session's last-seen time was just written (tests/accounts/test_recent_users.py).
+    reads = [
+        s
+        for s in statements
+        if s.lstrip().upper().startswith("SELECT") and "FROM auth_session" not in s
+        and "FROM access_token" not in s
+    ]  # fmt: skip
     assert len(reads) == 1, reads
     assert "FROM contact" in reads[0], reads
     assert not [s for s in reads if "FROM meeting" in s], reads
