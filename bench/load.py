@@ -6,7 +6,9 @@ next to the one named and dropped at the end). Needs `wrk` (Debian: apt-get inst
 
 In one run, on the same machine, it measures:
 - a bare FastAPI endpoint served the same way (the ceiling), then `/healthz`, then capture `PUT`s
-  alone (requests a second, as ratios: healthz / bare and capture / healthz);
+  alone (requests a second, as ratios: healthz / bare and capture / healthz), and the capture's
+  request sent to a bare FastAPI `PUT` that validates it and stores nothing (the floor of any
+  capture in FastAPI);
 - 60 s of mixed traffic (captures, searches, the people list, Today, the calendar feed, healthz):
   requests a second, errors (non-2xx/3xx, timeouts), latency p50/p90/p99;
 - the same mixed traffic again while a 20,000-card vCard is imported through the API (issue #15),
@@ -50,13 +52,34 @@ from app.db import make_engine, migrate
 CONNECTIONS = 50
 PEOPLE = 2_000
 
+# The ceiling: FastAPI alone, served the same way. Its PUT takes a capture's request (path, token,
+# body) and validates it, on a worker thread, without storing anything: what any capture costs
+# in FastAPI before its own work.
 BARE_APP = """
-from fastapi import FastAPI
+import uuid
+from typing import Annotated
+from fastapi import FastAPI, Header
+from pydantic import BaseModel
+
 app = FastAPI()
 
 @app.get("/healthz")
 def healthz() -> dict[str, str]:
     return {"status": "ok"}
+
+class Capture(BaseModel):
+    full_name: str | None = None
+    company: str | None = None
+    role: str | None = None
+    email: str | None = None
+    hook: str | None = None
+    tags: list[str] | None = None
+
+@app.put("/api/v1/contacts/{contact_id}", status_code=201)
+def capture(
+    contact_id: uuid.UUID, body: Capture, authorization: Annotated[str, Header()]
+) -> dict[str, object]:
+    return {"id": str(contact_id), **body.model_dump()}
 """
 
 # One Lua script for every run: the mix is chosen by the MIX variable; counters per kind of
@@ -302,9 +325,10 @@ def run(
     )  # fmt: skip
     try:
         _wait(f"http://127.0.0.1:{port}", bare)
-        results["bare"] = _wrk(
-            f"http://127.0.0.1:{port}", seconds=short, mix="healthz", env=env, script=script
-        )
+        for key, mix in (("bare", "healthz"), ("bare_put", "capture")):
+            results[key] = _wrk(
+                f"http://127.0.0.1:{port}", seconds=short, mix=mix, env=env, script=script
+            )
     finally:
         bare.terminate()
         bare.wait(timeout=30)
@@ -336,8 +360,8 @@ def run(
         server.wait(timeout=30)
     created = sum(
         r["kinds"]["all"]["created"]
-        for r in results.values()
-        if isinstance(r, dict) and "kinds" in r
+        for key, r in results.items()
+        if isinstance(r, dict) and "kinds" in r and not key.startswith("bare")
     )
     results["people_after"] = _people(url)
     results["acknowledged_captures"] = created
@@ -369,6 +393,11 @@ def report(results: dict[str, Any]) -> None:
     )
     print(
         f"  capture PUT        {capture['rate']:8.0f} req/s   = {capture['rate'] / health['rate']:.2f} of healthz (goal ≥ 0.4), errors {capture['errors']}"
+    )
+    bare_put = results["bare_put"]
+    print(
+        f"  bare FastAPI PUT   {bare_put['rate']:8.0f} req/s   = {bare_put['rate'] / health['rate']:.2f} of healthz: "
+        f"the same request validated, nothing stored; a capture is {capture['rate'] / bare_put['rate']:.2f} of it"
     )
     _mixed_line("mixed", mixed)
     if "mixed_import" in results:
