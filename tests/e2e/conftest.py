@@ -42,6 +42,19 @@ CHROMIUM_ARGS = [
 ]
 
 
+E2E = Path(__file__).parent
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """A browser test that fails runs once more before it counts, as Playwright's own runner
+    retries on CI: on a two-core machine running two workers, Chromium and live servers, a step
+    now and then waits past its timeout. A rerun shows in the summary ("rerun"), so a flaky test
+    stays visible; a test broken for real fails twice."""
+    for item in items:
+        if E2E in item.path.parents:
+            item.add_marker(pytest.mark.flaky(reruns=1, reruns_delay=1))
+
+
 def chromium_path() -> str | None:
     found = os.environ.get("GIVEFIRST_CHROMIUM") or next(
         (path for path in CHROMIUM_CANDIDATES if Path(path).exists()), None
