@@ -9,6 +9,7 @@ from fastapi import FastAPI
 from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.responses import Response
 from fastapi.staticfiles import StaticFiles
+from fastapi.telemetry import TelemetryConfig
 from starlette.routing import BaseRoute
 from starlette.types import Scope
 
@@ -43,6 +44,11 @@ from app.web.body_guard import BodyGuard
 from app.web.docs import install_docs
 from app.web.middleware import RequestContext
 from app.wiring import wiring
+
+TELEMETRY_OFF: TelemetryConfig = {
+    "tracing": False, "metrics": False, "logs": False, "operation_spans": False,
+    "auto_configure": False,
+}  # fmt: skip
 
 
 class FingerprintedStatic(StaticFiles):
@@ -80,6 +86,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         redoc_url=None,
         openapi_url="/openapi.json",
         lifespan=lifespan,
+        # Nothing is measured for anyone else: no spans, metrics or logs for OpenTelemetry, even
+        # when the environment configures an exporter (FastAPI would also look it up per request).
+        telemetry=TELEMETRY_OFF,
     )
     app.state.settings = settings
     app.state.engine = make_engine(settings.sqlalchemy_url)

@@ -59,7 +59,7 @@ def client_scheme(request: Request, settings: Settings) -> str:
     forwarded = request.headers.get("x-forwarded-proto")
     if forwarded and peer in settings.trusted_proxy_hosts:
         return forwarded.split(",")[0].strip().lower()
-    return request.url.scheme
+    return str(request.scope.get("scheme", "http"))  # what request.url says, without parsing it
 
 
 def client_address(request: Request, settings: Settings) -> str:

@@ -238,3 +238,22 @@ def test_an_unreadable_body_is_a_400_that_says_so_not_our_failure(alice: TestCli
         "error": "bad_request",
         "detail": "Cette requête ne peut pas être lue. Vérifiez ce qui a été envoyé.",
     }
+
+
+@pytest.mark.parametrize("flag", [1, 0, "true", "yes"])
+def test_a_json_flag_is_true_or_false_and_nothing_else(alice: TestClient, flag: object) -> None:
+    # What the schema says ("boolean"): pydantic would otherwise take 1, 0, "true" or "yes".
+    event = alice.post(
+        "/api/v1/events", json={"name": "Salon", "starts_at": "2027-03-10T09:00:00Z"}
+    ).json()["id"]
+    for method, path, body in [
+        ("PUT", f"/api/v1/contacts/{uuid.uuid4()}", {"full_name": "Léa", "knows_what_i_do": flag}),
+        ("PATCH", "/api/v1/calendar", {"name_people": flag}),
+        ("PATCH", "/api/v1/card", {"enabled": flag}),
+        ("POST", "/api/v1/events", {"name": "X", "starts_at": "2027-03-10T09:00:00Z", "all_day": flag}),
+        ("PATCH", f"/api/v1/events/{event}", {"public": flag}),
+    ]:  # fmt: skip
+        answer = alice.request(method, path, json=body)
+        assert answer.status_code == 422, (method, path, answer.text)
+    assert alice.get("/api/v1/contacts").json()["items"] == []
+    assert [e["name"] for e in alice.get("/api/v1/events").json()] == ["Salon"]

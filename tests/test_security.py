@@ -117,3 +117,14 @@ def test_api_docs_are_served_by_the_app_itself(client: TestClient) -> None:
     for asset in re.findall(r'(?:src|href)="(/docs/assets/[^"]+)"', html):
         assert client.get(asset).status_code == 200, asset
     assert client.get("/openapi.json").json()["info"]["title"] == "Givefirst"
+
+
+def test_nothing_is_measured_for_anyone_else(app: FastAPI, monkeypatch: pytest.MonkeyPatch) -> None:
+    # FastAPI's own OpenTelemetry (spans, metrics, logs) stays off, even when the environment
+    # asks for OTLP exporters: a self-hosted instance sends nothing anywhere.
+    monkeypatch.setenv("FASTAPI_OTEL_AUTO_CONFIGURE", "true")
+    built = create_app(app.state.settings)
+    config = built._telemetry
+    assert [config[k] for k in ("tracing", "metrics", "logs", "auto_configure")] == [False] * 4
+    assert not built._native_telemetry.enabled()
+    built.state.engine.dispose()

@@ -3,6 +3,7 @@
 import uuid
 from datetime import date, datetime
 
+from pydantic import StrictBool
 from sqlalchemy import Column, LargeBinary
 from sqlmodel import Field, SQLModel
 
@@ -59,7 +60,7 @@ class CalendarLink(SQLModel):
 
 
 class CalendarPreferences(SQLModel):
-    include_gives: bool | None = None
-    include_notes: bool | None = None
-    name_people: bool | None = None
-    digest: bool | None = None
+    include_gives: StrictBool | None = None
+    include_notes: StrictBool | None = None
+    name_people: StrictBool | None = None
+    digest: StrictBool | None = None

@@ -4,6 +4,7 @@ import uuid
 from datetime import datetime
 from enum import StrEnum
 
+from pydantic import StrictBool
 from sqlalchemy import Column, LargeBinary, UniqueConstraint
 from sqlmodel import JSON, Field, SQLModel
 
@@ -64,10 +65,10 @@ class CardPublic(CardDetails):
 
 
 class CardUpdate(SQLModel):
-    enabled: bool | None = None
+    enabled: StrictBool | None = None
     slug: str | None = Field(default=None, max_length=SLUG_MAX)
     published: list[str] | None = Field(default=None, max_length=len(CARD_FIELDS) * 2)
-    indexable: bool | None = None
+    indexable: StrictBool | None = None
     company: str | None = Field(default=None, max_length=200)
     role: str | None = Field(default=None, max_length=200)
     email: str | None = Field(default=None, max_length=254)

@@ -5,7 +5,7 @@ import uuid
 from datetime import date, datetime
 from enum import StrEnum
 
-from pydantic import field_validator
+from pydantic import StrictBool, field_validator
 from sqlalchemy import Column, Index, LargeBinary, String, UniqueConstraint, func, text
 from sqlmodel import JSON, Field, SQLModel
 
@@ -126,8 +126,8 @@ class ContactWrite(SQLModel):
     met_through_id: uuid.UUID | None = None
     want_to_meet_id: uuid.UUID | None = None
     cadence_days: int | None = Field(default=None, ge=0, le=3650)
-    knows_what_i_do: bool | None = None
-    would_recommend: bool | None = None
+    knows_what_i_do: StrictBool | None = None
+    would_recommend: StrictBool | None = None
     address_as: AddressAs | None = None
     event_id: uuid.UUID | None = None
     met_at: datetime | None = None

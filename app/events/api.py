@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from fastapi import Query, Request, Response, status
 from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, StrictBool, ValidationError
 from sqlmodel import Session, SQLModel
 
 from app.accounts.deps import CurrentUser, SettingsDep
@@ -92,8 +92,8 @@ def delete_event(session: SessionDep, user: CurrentUser, event_id: uuid.UUID) ->
 
 class ImportRequest(BaseModel):
     url: str
-    dry_run: bool = False
-    subscribe: bool = False
+    dry_run: StrictBool = False
+    subscribe: StrictBool = False
 
 
 class SkippedPublic(SQLModel):

@@ -5,7 +5,7 @@ from datetime import datetime
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
-from pydantic import field_serializer
+from pydantic import StrictBool, field_serializer
 from sqlalchemy import Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
@@ -74,6 +74,8 @@ class Event(EventFields, table=True):
 
 class EventCreate(EventFields):
     id: uuid.UUID | None = None
+    all_day: StrictBool = False
+    public: StrictBool = False
     kind: EventKind = EventKind.other
     status: EventStatus = EventStatus.interested
     starts_at: datetime
@@ -85,7 +87,7 @@ class EventUpdate(SQLModel):
     kind: EventKind | None = None
     starts_at: datetime | None = None
     ends_at: datetime | None = None
-    all_day: bool | None = None
+    all_day: StrictBool | None = None
     timezone: str | None = Field(default=None, max_length=64)
     venue: str | None = Field(default=None, max_length=NAME_MAX)
     address: str | None = Field(default=None, max_length=500)
@@ -95,7 +97,7 @@ class EventUpdate(SQLModel):
     description: str | None = Field(default=None, max_length=TEXT_MAX)
     status: EventStatus | None = None
     notes: str | None = Field(default=None, max_length=TEXT_MAX)
-    public: bool | None = None
+    public: StrictBool | None = None
 
 
 class EventPublic(EventFields):
