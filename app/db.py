@@ -331,7 +331,11 @@ def _committing(endpoint: Callable[..., Any]) -> Callable[..., Any]:
         return endpoint
     requests = [name for name in signature.parameters if hints.get(name) is Request]
     request_name = requests[0] if requests else _REQUEST
-    kept = [p for p in signature.parameters.values() if p.name not in sessions]
+    kept = [
+        p.replace(annotation=hints[p.name]) if isinstance(p.annotation, str) else p
+        for p in signature.parameters.values()
+        if p.name not in sessions
+    ]
     if not requests:
         kept.append(inspect.Parameter(_REQUEST, inspect.Parameter.KEYWORD_ONLY, annotation=Request))
 
@@ -349,9 +353,13 @@ def _committing(endpoint: Callable[..., Any]) -> Callable[..., Any]:
             session.close()
         return result
 
-    # FastAPI reads the parameters it resolves from this signature.
+    # FastAPI reads the parameters it resolves from this signature, annotations resolved (it
+    # would evaluate a string annotation in this module's namespace).
     run_and_commit.__signature__ = signature.replace(  # type: ignore[attr-defined]
-        parameters=sorted(kept, key=lambda p: p.kind)
+        parameters=sorted(kept, key=lambda p: p.kind),
+        return_annotation=hints["return"]
+        if isinstance(signature.return_annotation, str)
+        else signature.return_annotation,
     )
     return run_and_commit
 

@@ -103,7 +103,8 @@ def test_a_route_commits_what_it_returns_and_rolls_back_what_it_raised(tmp_path:
         connection.execute(text("CREATE TABLE note (body TEXT)"))
     threads: list[int] = []
 
-    def write(session: SessionDep, body: str) -> dict[str, str]:
+    # As a module with `from __future__ import annotations` would declare it.
+    def write(session: "SessionDep", body: "str") -> "dict[str, str]":
         threads.append(threading.get_ident())
         session.execute(text("INSERT INTO note VALUES (:body)"), {"body": body})
         if body == "refused":

@@ -252,12 +252,12 @@ def read_contact(session: SessionDep, user: CurrentUser, contact_id: uuid.UUID) 
 @router.patch("/contacts/{contact_id}", response_model=ContactPublic)
 def update_contact(
     session: SessionDep, user: CurrentUser, contact_id: uuid.UUID, body: ContactWrite
-) -> ContactPublic:
+) -> Response:
     """Change some fields of a person."""
     contact, _ = contacts.put_contact(
         session, owner=user, contact_id=contact_id, data=body, create=False
     )
-    return to_public(session, user, contact, full=True)
+    return json_response(to_public(session, user, contact, full=True))
 
 
 @router.delete("/contacts/{contact_id}", status_code=status.HTTP_204_NO_CONTENT)
