@@ -257,3 +257,37 @@ def test_a_json_flag_is_true_or_false_and_nothing_else(alice: TestClient, flag: 
         assert answer.status_code == 422, (method, path, answer.text)
     assert alice.get("/api/v1/contacts").json()["items"] == []
     assert [e["name"] for e in alice.get("/api/v1/events").json()] == ["Salon"]
+
+
+@pytest.mark.parametrize("number", [0, 1_780_000_000, 1.5])
+def test_a_date_is_iso_text_not_a_unix_time(alice: TestClient, number: float) -> None:
+    # Pydantic would read a number as a Unix time: 0 was 1 January 1970.
+    person = str(uuid.uuid4())
+    assert alice.put(f"/api/v1/contacts/{person}", json={"full_name": "Léa"}).status_code == 201
+    give = {"contact_id": person, "kind": "resource", "title": "Un article"}
+    for method, path, body in [
+        ("GET", f"/api/v1/gives?due_before={number}", None),
+        ("PUT", f"/api/v1/contacts/{uuid.uuid4()}", {"full_name": "Paul", "met_at": number}),
+        ("POST", "/api/v1/events", {"name": "Salon", "starts_at": number}),
+        ("PUT", f"/api/v1/gives/{uuid.uuid4()}", {**give, "due_on": number}),
+        ("PUT", f"/api/v1/gives/{uuid.uuid4()}", {**give, "done_at": number}),
+        ("POST", f"/api/v1/contacts/{person}/interactions", {"happened_at": number}),
+        ("POST", f"/api/v1/contacts/{person}/referrals", {"received_on": number}),
+    ]:  # fmt: skip
+        answer = alice.request(method, path, json=body)
+        assert answer.status_code == 422, (method, path, answer.text)
+    # ISO text is what they take.
+    assert alice.get("/api/v1/gives?due_before=2027-01-15").status_code == 200
+    assert (
+        alice.put(
+            f"/api/v1/gives/{uuid.uuid4()}", json={**give, "due_on": "2027-01-15"}
+        ).status_code
+        == 201
+    )
+    assert (
+        alice.post(
+            "/api/v1/events", json={"name": "Salon", "starts_at": "2027-03-10T09:00:00+01:00"}
+        ).status_code
+        == 201
+    )
+    assert len(alice.get("/api/v1/contacts").json()["items"]) == 1

@@ -9,6 +9,7 @@ from sqlalchemy import Column, LargeBinary, UniqueConstraint
 from sqlmodel import JSON, Field, SQLModel
 
 from app.db import InstantField, empty_list, utcnow
+from app.web.fields import Instant
 
 SLUG_MIN, SLUG_MAX = 3, 40
 # Every field a card can publish, in the order the page shows them (the contract's names).
@@ -137,7 +138,7 @@ class KioskSubmission(LeftDetails):
     event_id: uuid.UUID | None = None
     consents: list[str] = Field(default_factory=empty_list, max_length=len(PURPOSES) * 2)
     language: str = Field(default="fr", max_length=5)
-    consented_at: datetime | None = None
+    consented_at: Instant | None = None
 
 
 class AcceptBody(SQLModel):

@@ -10,6 +10,7 @@ from sqlalchemy import Column, Index, LargeBinary, String, UniqueConstraint, fun
 from sqlmodel import JSON, Field, SQLModel
 
 from app.db import InstantField, empty_list, utcnow
+from app.web.fields import Instant
 
 NAME_MAX = 200
 LINE_MAX = 500
@@ -130,7 +131,7 @@ class ContactWrite(SQLModel):
     would_recommend: StrictBool | None = None
     address_as: AddressAs | None = None
     event_id: uuid.UUID | None = None
-    met_at: datetime | None = None
+    met_at: Instant | None = None
     meeting_note: str | None = Field(default=None, max_length=LINE_MAX * 4)
     photo: str | None = Field(default=None, max_length=3_000_000)
 
@@ -205,7 +206,7 @@ class Interaction(SQLModel, table=True):
 class InteractionCreate(SQLModel):
     id: uuid.UUID | None = None
     kind: InteractionKind = InteractionKind.note
-    happened_at: datetime | None = None
+    happened_at: Instant | None = None
     note: str | None = Field(default=None, max_length=TEXT_MAX)
 
 

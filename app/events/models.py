@@ -10,6 +10,7 @@ from sqlalchemy import Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from app.db import InstantField, utcnow
+from app.web.fields import Instant
 
 NAME_MAX = 200
 TEXT_MAX = 10_000
@@ -78,15 +79,15 @@ class EventCreate(EventFields):
     public: StrictBool = False
     kind: EventKind = EventKind.other
     status: EventStatus = EventStatus.interested
-    starts_at: datetime
-    ends_at: datetime | None = None
+    starts_at: Instant
+    ends_at: Instant | None = None
 
 
 class EventUpdate(SQLModel):
     name: str | None = Field(default=None, min_length=1, max_length=NAME_MAX)
     kind: EventKind | None = None
-    starts_at: datetime | None = None
-    ends_at: datetime | None = None
+    starts_at: Instant | None = None
+    ends_at: Instant | None = None
     all_day: StrictBool | None = None
     timezone: str | None = Field(default=None, max_length=64)
     venue: str | None = Field(default=None, max_length=NAME_MAX)

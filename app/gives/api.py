@@ -1,7 +1,6 @@
 """JSON API for gives, the post-event follow-up list and referrals."""
 
 import uuid
-from datetime import date
 from typing import Any
 
 from fastapi import Response, status
@@ -22,6 +21,7 @@ from app.gives.models import (
     ReferralCreate,
     ReferralPublic,
 )
+from app.web.fields import Day
 
 router = committing_router(prefix="/api/v1", tags=["gives"])
 
@@ -31,7 +31,7 @@ def list_gives(
     session: SessionDep,
     user: CurrentUser,
     status: GiveStatus | None = None,
-    due_before: date | None = None,
+    due_before: Day | None = None,
     contact_id: uuid.UUID | None = None,
     event_id: uuid.UUID | None = None,
 ) -> Any:

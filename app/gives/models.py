@@ -12,6 +12,7 @@ from sqlalchemy import Index
 from sqlmodel import Field, SQLModel
 
 from app.db import InstantField, utcnow
+from app.web.fields import Day, Instant
 
 TITLE_MAX = 200
 TEXT_MAX = 10_000
@@ -80,9 +81,9 @@ class GiveWrite(SQLModel):
     kind: GiveKind | None = None
     title: str | None = Field(default=None, max_length=TITLE_MAX)
     details: str | None = Field(default=None, max_length=TEXT_MAX)
-    due_on: date | None = None
+    due_on: Day | None = None
     status: GiveStatus | None = None
-    done_at: datetime | None = None
+    done_at: Instant | None = None
     intro_state: IntroState | None = None
     intro_why: str | None = Field(default=None, max_length=2000)
 
@@ -119,7 +120,7 @@ class Referral(SQLModel, table=True):
 
 class ReferralCreate(SQLModel):
     id: uuid.UUID | None = None
-    received_on: date | None = None
+    received_on: Day | None = None
     whom: str = Field(default="", max_length=TITLE_MAX)
     note: str | None = Field(default=None, max_length=TEXT_MAX)
 
