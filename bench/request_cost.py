@@ -7,6 +7,8 @@ a fresh database created next to the one named and dropped at the end), fills an
 through the ASGI interface, and prints the CPU time per request (the least of 10 rounds, interleaved) and the ratio
 capture / healthz. It is the load test's capture-to-healthz ratio without wrk, threads and the
 loopback, so that a change to the request path can be weighed on a noisy machine.
+It also times a capture's own work alone ("stored": the route's function on a session of its own,
+committed, with no HTTP, FastAPI or thread hop), what a capture costs before FastAPI and uvicorn.
 `--only KIND` sends that kind alone, to be sampled by a profiler:
 `py-spy record -o out.txt -f raw -- python bench/request_cost.py --only capture --requests 5000`.
 """
@@ -116,6 +118,44 @@ async def _measure(app: Any, token: str, requests: int, profile: str | None) -> 
     return {kind: min(values) for kind, values in figures.items()}
 
 
+def _stored_alone(app: Any, token: str, requests: int) -> float:
+    """A capture's own work without HTTP, FastAPI or a thread hop: the route's function on a
+    session of its own, committed and closed, as `app.db.CommittingRoute` runs it."""
+    from sqlmodel import Session
+
+    from app.accounts import service as accounts
+    from app.contacts import api
+    from app.contacts.models import ContactWrite
+
+    engine = app.state.engine
+    with Session(engine, expire_on_commit=False) as session:
+        user = accounts.user_for_token(session, secret=token)
+        session.commit()
+    assert user is not None
+
+    def one() -> None:
+        session = Session(engine, expire_on_commit=False)
+        try:
+            body = ContactWrite.model_validate(
+                {"full_name": f"Charge {uuid.uuid4().hex[:8]}", "hook": "bench"}
+            )
+            api.put_contact(session=session, user=user, contact_id=uuid.uuid4(), body=body)
+            session.commit()
+        finally:
+            session.close()
+
+    for _ in range(50):
+        one()
+    rounds = []
+    for _round in range(ROUNDS):
+        count = max(1, requests // ROUNDS)
+        started = time.process_time()
+        for _ in range(count):
+            one()
+        rounds.append((time.process_time() - started) / count * 1000)
+    return min(rounds)
+
+
 def run(database_url: str | None, requests: int, profile: str | None) -> dict[str, float]:
     folder = Path(tempfile.mkdtemp(prefix="givefirst-cost-"))
     admin = None
@@ -140,7 +180,10 @@ def run(database_url: str | None, requests: int, profile: str | None) -> dict[st
             return await _measure(app, token, requests, profile)
 
     try:
-        return asyncio.run(main())
+        found = asyncio.run(main())
+        if not profile:
+            found["stored"] = _stored_alone(app, token, requests)
+        return found
     finally:
         if admin is not None:
             with admin.connect() as connection:
@@ -160,3 +203,5 @@ if __name__ == "__main__":
             print(f"{kind:8} {ms:7.3f} ms of CPU a request")
         if "healthz" in found and "capture" in found:
             print(f"capture / healthz (as rates): {found['healthz'] / found['capture']:.2f}")
+        if "stored" in found:
+            print("(stored: a capture's own work alone, without HTTP, FastAPI or a thread hop)")
